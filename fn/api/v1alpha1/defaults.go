@@ -1,0 +1,223 @@
+package v1alpha1
+
+// Defaults the platform falls back to; exported so docs and tests name one source.
+const (
+	DefaultKubernetesVersion = "1.29.0"
+	DefaultMetricsPort       = 9999
+	DefaultServiceAccount    = "flink"
+	DefaultClusterRoleName   = "flink-job"
+	DefaultNodeClassName     = "flink"
+	DefaultAMIFamily         = "AL2023"
+	DefaultAMIAlias          = "al2023@latest"
+	DefaultConsolidateAfter  = "5m"
+	DefaultExpireAfter       = "720h"
+	DefaultUpgradeMode       = "stateless"
+	DefaultJobState          = "running"
+
+	KarpenterV1beta1 = "v1beta1"
+	KarpenterV1      = "v1"
+)
+
+// DefaultDatadogMetrics is the reference platform's OpenMetrics include-list.
+var DefaultDatadogMetrics = []string{
+	"flink_taskmanager_job_task_operator_KafkaSourceReader.*",
+	"flink_taskmanager_job_task_operator_IcebergStreamWriter.*",
+	"flink_taskmanager_job_task_operator_EndPointDiscovery.*",
+	"flink_taskmanager_job_task_operator_IcebergFilesCommitter.*",
+	"flink_taskmanager_job_task_operator_ClickHouseDataSource.*",
+	"flink_taskmanager_job_task_operator_datalake.*",
+	"flink_taskmanager_job_task_operator_discoverEndpointDatalake.*",
+	"flink_jobmanager_job_num.*",
+	"flink_jobmanager_job_lastCheckpointDuration",
+	"flink_jobmanager_num.*",
+	"flink_taskmanager_Status_JVM_Memory_Heap_Used",
+	"flink_taskmanager_Status_JVM_CPU_Load",
+	"taskmanager_Status_JVM_GarbageCollector_G1_Young_Generation_Time",
+	"taskmanager_Status_JVM_GarbageCollector_G1_Old_Generation_Time",
+	"flink_jobmanager_job_downtime",
+	"flink_jobmanager_job_uptime",
+	"flink_jobmanager_job_numberOfCompletedCheckpoints",
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Default fills every unset platform field with its documented default.
+// It is idempotent and must run after environment overrides are merged.
+func (p *FlinkPlatform) Default() {
+	s := &p.Spec
+	if s.KubernetesVersion == "" {
+		s.KubernetesVersion = DefaultKubernetesVersion
+	}
+	for i := range s.Environments {
+		if s.Environments[i].ShortName == "" {
+			s.Environments[i].ShortName = s.Environments[i].Name
+		}
+	}
+	if s.Flink.ServiceAccount == "" {
+		s.Flink.ServiceAccount = DefaultServiceAccount
+	}
+	if s.Metrics.Port == 0 {
+		s.Metrics.Port = DefaultMetricsPort
+	}
+	dd := &s.Metrics.Datadog
+	if dd.Enabled == nil {
+		dd.Enabled = ptr(true)
+	}
+	if dd.TolerateUnready == nil {
+		dd.TolerateUnready = ptr(true)
+	}
+	if len(dd.Metrics) == 0 {
+		dd.Metrics = append([]string(nil), DefaultDatadogMetrics...)
+	}
+	if s.RBAC.Mode == "" {
+		s.RBAC.Mode = RBACRoleBinding
+	}
+	if s.RBAC.ClusterRoleName == "" {
+		s.RBAC.ClusterRoleName = DefaultClusterRoleName
+	}
+	s.Nodes.Karpenter.defaultFor(s.ClusterName)
+}
+
+func (k *KarpenterNodes) defaultFor(clusterName string) {
+	if k.Enabled == nil {
+		k.Enabled = ptr(true)
+	}
+	if k.APIVersion == "" {
+		k.APIVersion = KarpenterV1beta1
+	}
+	nc := &k.NodeClass
+	if nc.Name == "" {
+		nc.Name = DefaultNodeClassName
+	}
+	if nc.AMIFamily == "" && k.APIVersion == KarpenterV1beta1 {
+		nc.AMIFamily = DefaultAMIFamily
+	}
+	if len(nc.AMISelectorTerms) == 0 && k.APIVersion == KarpenterV1 {
+		nc.AMISelectorTerms = []SelectorTerm{{Alias: DefaultAMIAlias}}
+	}
+	discovery := []SelectorTerm{{Tags: map[string]string{"karpenter.sh/discovery": clusterName}}}
+	if len(nc.SubnetSelectorTerms) == 0 {
+		nc.SubnetSelectorTerms = discovery
+	}
+	if len(nc.SecurityGroupSelectorTerms) == 0 {
+		nc.SecurityGroupSelectorTerms = discovery
+	}
+	d := &k.Defaults
+	if len(d.CapacityTypes) == 0 {
+		d.CapacityTypes = []string{"on-demand"}
+	}
+	if len(d.Architectures) == 0 {
+		d.Architectures = []string{"amd64"}
+	}
+	if d.ConsolidationPolicy == "" {
+		d.ConsolidationPolicy = "WhenEmpty"
+	}
+	if d.ConsolidateAfter == "" {
+		d.ConsolidateAfter = DefaultConsolidateAfter
+	}
+	if d.ExpireAfter == "" {
+		d.ExpireAfter = DefaultExpireAfter
+	}
+}
+
+// Default fills the job's unset fields from the platform's Flink and node
+// defaults, then from krm-flink's own. Environment overrides must already be
+// merged into j so they win over the platform.
+func (j *FlinkJobSpec) Default(p *PlatformSpec) {
+	s := &j.Spec.JobFields
+	f := &p.Flink
+	s.Image = firstNonEmpty(s.Image, f.Image)
+	s.ImagePullPolicy = firstNonEmpty(s.ImagePullPolicy, f.ImagePullPolicy)
+	s.FlinkVersion = firstNonEmpty(s.FlinkVersion, f.FlinkVersion)
+	s.ServiceAccount = firstNonEmpty(s.ServiceAccount, f.ServiceAccount, DefaultServiceAccount)
+	if s.TaskSlots == nil && f.TaskSlots != nil {
+		s.TaskSlots = ptr(*f.TaskSlots)
+	}
+	s.FlinkConfiguration = mergeStrings(f.FlinkConfiguration, s.FlinkConfiguration)
+	s.JobManager = mergeProcess(f.JobManager, s.JobManager)
+	s.TaskManager = mergeProcess(f.TaskManager, s.TaskManager)
+	if s.JobManager.Replicas == nil {
+		s.JobManager.Replicas = ptr(int32(1))
+	}
+	if s.Parallelism == nil {
+		s.Parallelism = ptr(int32(1))
+	}
+	s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
+	s.State = firstNonEmpty(s.State, DefaultJobState)
+	s.Nodes = mergeNodes(&p.Nodes.Karpenter.Defaults, s.Nodes)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// mergeStrings returns base overlaid with over, as a new map.
+func mergeStrings(base, over map[string]string) map[string]string {
+	if len(base) == 0 && len(over) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+func mergeProcess(base, over *ProcessSpec) *ProcessSpec {
+	out := &ProcessSpec{Resource: &Resource{}}
+	for _, src := range []*ProcessSpec{base, over} {
+		if src == nil {
+			continue
+		}
+		if src.Replicas != nil {
+			out.Replicas = ptr(*src.Replicas)
+		}
+		if r := src.Resource; r != nil {
+			if r.CPU != nil {
+				out.Resource.CPU = ptr(*r.CPU)
+			}
+			out.Resource.Memory = firstNonEmpty(r.Memory, out.Resource.Memory)
+			out.Resource.EphemeralStorage = firstNonEmpty(r.EphemeralStorage, out.Resource.EphemeralStorage)
+		}
+	}
+	return out
+}
+
+func mergeNodes(base, over *NodeNeeds) *NodeNeeds {
+	out := *base
+	if over == nil {
+		return &out
+	}
+	pick := func(a, b []string) []string {
+		if len(b) > 0 {
+			return b
+		}
+		return a
+	}
+	out.InstanceTypes = pick(out.InstanceTypes, over.InstanceTypes)
+	out.InstanceFamilies = pick(out.InstanceFamilies, over.InstanceFamilies)
+	out.CapacityTypes = pick(out.CapacityTypes, over.CapacityTypes)
+	out.Architectures = pick(out.Architectures, over.Architectures)
+	out.Zones = pick(out.Zones, over.Zones)
+	if over.Limits != nil {
+		l := NodeLimits{}
+		if out.Limits != nil {
+			l = *out.Limits
+		}
+		l.CPU = firstNonEmpty(over.Limits.CPU, l.CPU)
+		l.Memory = firstNonEmpty(over.Limits.Memory, l.Memory)
+		out.Limits = &l
+	}
+	out.ConsolidationPolicy = firstNonEmpty(over.ConsolidationPolicy, out.ConsolidationPolicy)
+	out.ConsolidateAfter = firstNonEmpty(over.ConsolidateAfter, out.ConsolidateAfter)
+	out.ExpireAfter = firstNonEmpty(over.ExpireAfter, out.ExpireAfter)
+	return &out
+}

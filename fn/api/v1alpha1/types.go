@@ -1,0 +1,474 @@
+// Package v1alpha1 holds krm-flink's input API: one FlinkPlatform (cluster-wide
+// choices) and any number of FlinkJobSpecs (what one job needs). It knows how to
+// default and validate them and imports neither Helm nor kustomize.
+package v1alpha1
+
+import "encoding/json"
+
+const (
+	// Group is the API group of krm-flink's input kinds.
+	Group = "krm-flink.io"
+	// Version is the API version of krm-flink's input kinds.
+	Version = "v1alpha1"
+	// APIVersion is Group/Version as it appears in manifests.
+	APIVersion = Group + "/" + Version
+
+	// KindPlatform is the kind of the one platform object.
+	KindPlatform = "FlinkPlatform"
+	// KindJob is the kind of a job object.
+	KindJob = "FlinkJobSpec"
+
+	// EnvironmentAnnotation on a FlinkPlatform used as a KRM functionConfig
+	// selects the environment the function renders.
+	EnvironmentAnnotation = Group + "/environment"
+)
+
+// ObjectMeta is the subset of Kubernetes object metadata the input kinds use.
+type ObjectMeta struct {
+	// +required
+	Name string `json:"name"`
+	// Namespace of a FlinkJobSpec is the namespace its job runs in.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// FlinkPlatform describes the cluster-wide choices of a Flink platform.
+type FlinkPlatform struct {
+	APIVersion string       `json:"apiVersion"`
+	Kind       string       `json:"kind"`
+	Metadata   ObjectMeta   `json:"metadata"`
+	Spec       PlatformSpec `json:"spec"`
+}
+
+// PlatformSpec is the body of a FlinkPlatform.
+type PlatformSpec struct {
+	// ClusterName names the Kubernetes (EKS) cluster; Karpenter and Fluent Bit use it.
+	// +required
+	ClusterName string `json:"clusterName"`
+	// Region is the AWS region of the cluster.
+	// +required
+	Region string `json:"region"`
+	// KubernetesVersion is what charts see as .Capabilities.KubeVersion. Default 1.29.0.
+	// +optional
+	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
+	// APIVersions are extra group/versions the cluster serves, visible to charts
+	// as .Capabilities.APIVersions (e.g. monitoring.coreos.com/v1).
+	// +optional
+	APIVersions []string `json:"apiVersions,omitempty"`
+	// Environments are the deployment targets; each renders into overlays/<name>/.
+	// +required
+	Environments []Environment `json:"environments"`
+	// Flink holds the defaults every job starts from.
+	// +optional
+	Flink FlinkDefaults `json:"flink,omitempty"`
+	// JobChart replaces the built-in job chart with a chart of the platform's own
+	// that honours the same values contract (docs/job-chart.md).
+	// +optional
+	JobChart *ChartSource `json:"jobChart,omitempty"`
+	// +optional
+	Metrics Metrics `json:"metrics,omitempty"`
+	// +optional
+	RBAC RBAC `json:"rbac,omitempty"`
+	// +optional
+	Nodes Nodes `json:"nodes,omitempty"`
+	// Components are the third-party packages the platform installs.
+	// +optional
+	Components Components `json:"components,omitempty"`
+}
+
+// Environment is one deployment target (dev, staging, prod...).
+type Environment struct {
+	// Name is a DNS label; the environment renders into overlays/<name>/.
+	// +required
+	Name string `json:"name"`
+	// ShortName is the env tag Datadog sees. Default: Name.
+	// +optional
+	ShortName string `json:"shortName,omitempty"`
+	// Tags are extra Datadog tags for this environment's jobs.
+	// +optional
+	Tags map[string]string `json:"tags,omitempty"`
+	// Overrides is a partial PlatformSpec merged over the platform for this
+	// environment only (JSON merge patch, RFC 7386: maps merge, lists replace):
+	// region, flink defaults, components, nodes, metrics...
+	// +optional
+	Overrides json.RawMessage `json:"overrides,omitempty"`
+}
+
+// FlinkDefaults are the Flink settings a job inherits unless it sets its own.
+type FlinkDefaults struct {
+	// +optional
+	Image string `json:"image,omitempty"`
+	// +optional
+	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
+	// FlinkVersion is the operator's enum (v1_18, v1_19...).
+	// +optional
+	FlinkVersion string `json:"flinkVersion,omitempty"`
+	// ServiceAccount the JobManager runs as. Default "flink".
+	// +optional
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// +optional
+	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	// +optional
+	JobManager *ProcessSpec `json:"jobManager,omitempty"`
+	// +optional
+	TaskManager *ProcessSpec `json:"taskManager,omitempty"`
+	// TaskSlots sets taskmanager.numberOfTaskSlots.
+	// +optional
+	TaskSlots *int32 `json:"taskSlots,omitempty"`
+}
+
+// ProcessSpec sizes a JobManager or TaskManager.
+type ProcessSpec struct {
+	// +optional
+	Replicas *int32 `json:"replicas,omitempty"`
+	// +optional
+	Resource *Resource `json:"resource,omitempty"`
+}
+
+// Resource is the FlinkDeployment resource shape: CPU as a number of cores,
+// memory in Flink ("2048m", "2g") or Kubernetes ("2Gi") notation.
+type Resource struct {
+	// +optional
+	CPU *float64 `json:"cpu,omitempty"`
+	// +optional
+	Memory string `json:"memory,omitempty"`
+	// +optional
+	EphemeralStorage string `json:"ephemeralStorage,omitempty"`
+}
+
+// Metrics configures the Prometheus reporter and Datadog autodiscovery.
+type Metrics struct {
+	// Port of the Prometheus reporter on every Flink pod and the operator. Default 9999.
+	// +optional
+	Port int32 `json:"port,omitempty"`
+	// +optional
+	Datadog Datadog `json:"datadog,omitempty"`
+}
+
+// Datadog configures the autodiscovery annotations on the Flink pods.
+type Datadog struct {
+	// Enabled defaults to true.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// Metrics is the OpenMetrics include-list (regexes). Default: the reference
+	// platform's list.
+	// +optional
+	Metrics []string `json:"metrics,omitempty"`
+	// Tags are added to every job's ad.datadoghq.com/tags.
+	// +optional
+	Tags map[string]string `json:"tags,omitempty"`
+	// TolerateUnready defaults to true.
+	// +optional
+	TolerateUnready *bool `json:"tolerateUnready,omitempty"`
+}
+
+// RBACMode chooses how the job ClusterRole is bound.
+type RBACMode string
+
+const (
+	// RBACRoleBinding binds the ClusterRole with a RoleBinding per job namespace (least privilege).
+	RBACRoleBinding RBACMode = "RoleBinding"
+	// RBACClusterRoleBinding binds it cluster-wide, as the reference platform did.
+	RBACClusterRoleBinding RBACMode = "ClusterRoleBinding"
+)
+
+// RBAC configures the permissions the JobManager gets.
+type RBAC struct {
+	// Mode defaults to RoleBinding.
+	// +optional
+	Mode RBACMode `json:"mode,omitempty"`
+	// ClusterRoleName defaults to "flink-job".
+	// +optional
+	ClusterRoleName string `json:"clusterRoleName,omitempty"`
+}
+
+// Nodes configures node provisioning.
+type Nodes struct {
+	// +optional
+	Karpenter KarpenterNodes `json:"karpenter,omitempty"`
+}
+
+// KarpenterNodes configures the per-job NodePools and their EC2NodeClass.
+type KarpenterNodes struct {
+	// Enabled defaults to true: every job gets a NodePool of its own.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// APIVersion is v1beta1 (Karpenter 0.3x) or v1 (Karpenter 1.x). Default v1beta1.
+	// +optional
+	APIVersion string `json:"apiVersion,omitempty"`
+	// +optional
+	NodeClass NodeClass `json:"nodeClass,omitempty"`
+	// Defaults are the node needs every job starts from.
+	// +optional
+	Defaults NodeNeeds `json:"defaults,omitempty"`
+}
+
+// NodeClass is the EC2NodeClass the job NodePools reference.
+type NodeClass struct {
+	// Name defaults to "flink".
+	// +optional
+	Name string `json:"name,omitempty"`
+	// AMIFamily (AL2, AL2023, Bottlerocket...). Required by v1beta1; default AL2023.
+	// +optional
+	AMIFamily string `json:"amiFamily,omitempty"`
+	// AMISelectorTerms; v1 requires one. Default: alias al2023@latest on v1.
+	// +optional
+	AMISelectorTerms []SelectorTerm `json:"amiSelectorTerms,omitempty"`
+	// Role is the IAM role of the nodes (or InstanceProfile).
+	// +optional
+	Role string `json:"role,omitempty"`
+	// +optional
+	InstanceProfile string `json:"instanceProfile,omitempty"`
+	// Default: tag karpenter.sh/discovery=<clusterName>.
+	// +optional
+	SubnetSelectorTerms []SelectorTerm `json:"subnetSelectorTerms,omitempty"`
+	// Default: tag karpenter.sh/discovery=<clusterName>.
+	// +optional
+	SecurityGroupSelectorTerms []SelectorTerm `json:"securityGroupSelectorTerms,omitempty"`
+	// +optional
+	Tags map[string]string `json:"tags,omitempty"`
+}
+
+// SelectorTerm selects AWS resources by tags, id, name or (AMIs) alias.
+type SelectorTerm struct {
+	// +optional
+	Tags map[string]string `json:"tags,omitempty"`
+	// +optional
+	ID string `json:"id,omitempty"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// +optional
+	Alias string `json:"alias,omitempty"`
+	// +optional
+	Owner string `json:"owner,omitempty"`
+}
+
+// NodeNeeds are what a job asks of its machines.
+type NodeNeeds struct {
+	// +optional
+	InstanceTypes []string `json:"instanceTypes,omitempty"`
+	// +optional
+	InstanceFamilies []string `json:"instanceFamilies,omitempty"`
+	// CapacityTypes: spot, on-demand. Default on-demand.
+	// +optional
+	CapacityTypes []string `json:"capacityTypes,omitempty"`
+	// Architectures: amd64, arm64. Default amd64.
+	// +optional
+	Architectures []string `json:"architectures,omitempty"`
+	// +optional
+	Zones []string `json:"zones,omitempty"`
+	// Limits cap the NodePool's total resources.
+	// +optional
+	Limits *NodeLimits `json:"limits,omitempty"`
+	// ConsolidationPolicy: WhenEmpty or WhenUnderutilized (v1beta1) /
+	// WhenEmptyOrUnderutilized (v1). Default WhenEmpty: a Flink job is disrupted
+	// by every moved pod.
+	// +optional
+	ConsolidationPolicy string `json:"consolidationPolicy,omitempty"`
+	// ConsolidateAfter, e.g. 30s. Required by v1; default 5m.
+	// +optional
+	ConsolidateAfter string `json:"consolidateAfter,omitempty"`
+	// ExpireAfter, e.g. 720h or Never. Default 720h.
+	// +optional
+	ExpireAfter string `json:"expireAfter,omitempty"`
+}
+
+// NodeLimits are Kubernetes quantities.
+type NodeLimits struct {
+	// +optional
+	CPU string `json:"cpu,omitempty"`
+	// +optional
+	Memory string `json:"memory,omitempty"`
+}
+
+// Components holds the third-party packages, keyed by their component names.
+type Components struct {
+	// +optional
+	CertManager CertManager `json:"cert-manager,omitempty"`
+	// +optional
+	FlinkOperator FlinkOperator `json:"flink-operator,omitempty"`
+	// +optional
+	FluentBit FluentBit `json:"fluent-bit,omitempty"`
+	// +optional
+	Karpenter KarpenterComponent `json:"karpenter,omitempty"`
+}
+
+// Component is what every third-party component has in common.
+type Component struct {
+	// Enabled switches the component on. Defaults differ per component.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// Version pins the chart version.
+	// +optional
+	Version string `json:"version,omitempty"`
+	// Chart says where the chart comes from. Default: the built-in catalog.
+	// +optional
+	Chart *ChartSource `json:"chart,omitempty"`
+	// Namespace the component is installed into.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+	// Values are raw chart values merged last, over what krm-flink derives.
+	// +optional
+	Values map[string]any `json:"values,omitempty"`
+	// Drop removes rendered objects; a selector that matches nothing is an error.
+	// +optional
+	Drop []ObjectSelector `json:"drop,omitempty"`
+}
+
+// ChartSource locates a Helm chart: a local directory or .tgz (Path), or a
+// chart Name in an HTTP(S) repository or oci:// registry (Repo).
+type ChartSource struct {
+	// +optional
+	Path string `json:"path,omitempty"`
+	// +optional
+	Repo string `json:"repo,omitempty"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// +optional
+	Version string `json:"version,omitempty"`
+	// Verify checks the chart's provenance file against Keyring.
+	// +optional
+	Verify bool `json:"verify,omitempty"`
+	// +optional
+	Keyring string `json:"keyring,omitempty"`
+}
+
+// ObjectSelector matches rendered objects; empty fields match anything.
+type ObjectSelector struct {
+	// +optional
+	APIVersion string `json:"apiVersion,omitempty"`
+	// +optional
+	Kind string `json:"kind,omitempty"`
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+	// +optional
+	Name string `json:"name,omitempty"`
+}
+
+// CertManager installs cert-manager, which the operator's webhook needs.
+type CertManager struct {
+	Component `json:",inline"`
+}
+
+// FlinkOperator installs the Flink Kubernetes Operator.
+type FlinkOperator struct {
+	Component `json:",inline"`
+	// Webhook defaults to true and then needs cert-manager.
+	// +optional
+	Webhook *bool `json:"webhook,omitempty"`
+}
+
+// FluentBit ships container logs to CloudWatch Logs.
+type FluentBit struct {
+	Component `json:",inline"`
+	// LogGroupName defaults to /aws/eks/<cluster>/<env>/containers.
+	// +optional
+	LogGroupName string `json:"logGroupName,omitempty"`
+	// +optional
+	LogStreamPrefix string `json:"logStreamPrefix,omitempty"`
+	// +optional
+	LogRetentionDays int32 `json:"logRetentionDays,omitempty"`
+	// Path is the tail input glob. Default /var/log/containers/*.log.
+	// +optional
+	Path string `json:"path,omitempty"`
+	// ExcludePaths become the tail input's Exclude_Path.
+	// +optional
+	ExcludePaths []string `json:"excludePaths,omitempty"`
+	// RoleArn is the IRSA role of the Fluent Bit service account.
+	// +optional
+	RoleArn string `json:"roleArn,omitempty"`
+}
+
+// KarpenterComponent installs the Karpenter controller.
+type KarpenterComponent struct {
+	Component `json:",inline"`
+	// +optional
+	InterruptionQueue string `json:"interruptionQueue,omitempty"`
+	// RoleArn is the IRSA role of the controller's service account.
+	// +optional
+	RoleArn string `json:"roleArn,omitempty"`
+}
+
+// FlinkJobSpec describes what one Flink job needs.
+type FlinkJobSpec struct {
+	APIVersion string     `json:"apiVersion"`
+	Kind       string     `json:"kind"`
+	Metadata   ObjectMeta `json:"metadata"`
+	Spec       JobSpec    `json:"spec"`
+}
+
+// JobSpec is the body of a FlinkJobSpec.
+type JobSpec struct {
+	JobFields `json:",inline"`
+	// Environments maps an environment name to a partial JobFields merged over
+	// the job for that environment (JSON merge patch, RFC 7386).
+	// +optional
+	Environments map[string]json.RawMessage `json:"environments,omitempty"`
+	// Only restricts the job to these environments. Default: all.
+	// +optional
+	Only []string `json:"only,omitempty"`
+}
+
+// JobFields are the per-job settings an environment may override.
+type JobFields struct {
+	// Owner is the team that owns the job (Datadog tag owner).
+	// +required
+	Owner string `json:"owner,omitempty"`
+	// Repo is the source repository (Datadog tag repo).
+	// +optional
+	Repo string `json:"repo,omitempty"`
+	// +optional
+	Image string `json:"image,omitempty"`
+	// +optional
+	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
+	// +optional
+	FlinkVersion string `json:"flinkVersion,omitempty"`
+	// +optional
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// +required
+	JarURI string `json:"jarURI,omitempty"`
+	// +optional
+	EntryClass string `json:"entryClass,omitempty"`
+	// +optional
+	Args []string `json:"args,omitempty"`
+	// Parallelism defaults to 1.
+	// +optional
+	Parallelism *int32 `json:"parallelism,omitempty"`
+	// UpgradeMode: stateless (default), savepoint, last-state.
+	// +optional
+	UpgradeMode string `json:"upgradeMode,omitempty"`
+	// State: running (default) or suspended.
+	// +optional
+	State string `json:"state,omitempty"`
+	// +optional
+	Autoscaler *Autoscaler `json:"autoscaler,omitempty"`
+	// +optional
+	JobManager *ProcessSpec `json:"jobManager,omitempty"`
+	// +optional
+	TaskManager *ProcessSpec `json:"taskManager,omitempty"`
+	// +optional
+	TaskSlots *int32 `json:"taskSlots,omitempty"`
+	// FlinkConfiguration is merged over the platform's.
+	// +optional
+	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	// Metrics are extra include-list regexes for Datadog.
+	// +optional
+	Metrics []string `json:"metrics,omitempty"`
+	// Nodes are merged over the platform's node defaults.
+	// +optional
+	Nodes *NodeNeeds `json:"nodes,omitempty"`
+}
+
+// Autoscaler switches on the operator's job autoscaler.
+type Autoscaler struct {
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+	// Settings are job.autoscaler.* keys without the prefix, e.g.
+	// target.utilization: "0.6".
+	// +optional
+	Settings map[string]string `json:"settings,omitempty"`
+}

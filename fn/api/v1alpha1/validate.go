@@ -1,0 +1,410 @@
+package v1alpha1
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// flinkDeploymentName is the operator webhook's rule for FlinkDeployment names.
+var flinkDeploymentName = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,43}[a-z0-9])?$`)
+
+// karpenterDuration is Karpenter's pattern for consolidateAfter and expireAfter.
+var karpenterDuration = regexp.MustCompile(`^(([0-9]+(s|m|h))+|Never)$`)
+
+// reservedFlinkKeys are flinkConfiguration keys the operator owns and rejects.
+var reservedFlinkKeys = []string{"kubernetes.namespace", "kubernetes.cluster-id", "high-availability.cluster-id"}
+
+// Validate checks the platform on its own, after Default. It returns every
+// problem, with paths rooted at the object.
+func (p *FlinkPlatform) Validate() field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validateTypeMeta(p.APIVersion, p.Kind, KindPlatform)...)
+	meta := field.NewPath("metadata")
+	if p.Metadata.Name == "" {
+		errs = append(errs, field.Required(meta.Child("name"), ""))
+	}
+	s := &p.Spec
+	spec := field.NewPath("spec")
+	if s.ClusterName == "" {
+		errs = append(errs, field.Required(spec.Child("clusterName"), "names the cluster Karpenter and Fluent Bit serve"))
+	} else {
+		errs = append(errs, dnsLabel(spec.Child("clusterName"), s.ClusterName)...)
+	}
+	if s.Region == "" {
+		errs = append(errs, field.Required(spec.Child("region"), "the AWS region of the cluster"))
+	}
+	if _, err := ParseKubeVersion(s.KubernetesVersion); err != nil {
+		errs = append(errs, field.Invalid(spec.Child("kubernetesVersion"), s.KubernetesVersion, err.Error()))
+	}
+	envs := spec.Child("environments")
+	if len(s.Environments) == 0 {
+		errs = append(errs, field.Required(envs, "at least one environment"))
+	}
+	seen := map[string]bool{}
+	for i, e := range s.Environments {
+		ep := envs.Index(i)
+		if e.Name == "" {
+			errs = append(errs, field.Required(ep.Child("name"), ""))
+			continue
+		}
+		errs = append(errs, dnsLabel(ep.Child("name"), e.Name)...)
+		if seen[e.Name] {
+			errs = append(errs, field.Duplicate(ep.Child("name"), e.Name))
+		}
+		seen[e.Name] = true
+	}
+	errs = append(errs, validateFlinkDefaults(spec.Child("flink"), &s.Flink)...)
+	if s.Metrics.Port < 1 || s.Metrics.Port > 65535 {
+		errs = append(errs, field.Invalid(spec.Child("metrics", "port"), s.Metrics.Port, "must be a port number, 1-65535"))
+	}
+	switch s.RBAC.Mode {
+	case RBACRoleBinding, RBACClusterRoleBinding:
+	default:
+		errs = append(errs, field.NotSupported(spec.Child("rbac", "mode"), s.RBAC.Mode, []RBACMode{RBACRoleBinding, RBACClusterRoleBinding}))
+	}
+	errs = append(errs, dnsSubdomain(spec.Child("rbac", "clusterRoleName"), s.RBAC.ClusterRoleName)...)
+	errs = append(errs, s.Nodes.Karpenter.validate(spec.Child("nodes", "karpenter"))...)
+	return errs
+}
+
+func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	switch k.APIVersion {
+	case KarpenterV1beta1, KarpenterV1:
+	default:
+		errs = append(errs, field.NotSupported(path.Child("apiVersion"), k.APIVersion, []string{KarpenterV1beta1, KarpenterV1}))
+	}
+	nc := &k.NodeClass
+	ncp := path.Child("nodeClass")
+	errs = append(errs, dnsSubdomain(ncp.Child("name"), nc.Name)...)
+	if *k.Enabled {
+		if (nc.Role == "") == (nc.InstanceProfile == "") {
+			errs = append(errs, field.Required(ncp.Child("role"), "exactly one of role and instanceProfile names the nodes' IAM identity"))
+		}
+		if k.APIVersion == KarpenterV1beta1 && nc.AMIFamily == "" {
+			errs = append(errs, field.Required(ncp.Child("amiFamily"), "Karpenter v1beta1 requires it"))
+		}
+		if k.APIVersion == KarpenterV1 && len(nc.AMISelectorTerms) == 0 {
+			errs = append(errs, field.Required(ncp.Child("amiSelectorTerms"), "Karpenter v1 requires one, e.g. alias: al2023@latest"))
+		}
+	}
+	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion)...)
+	return errs
+}
+
+// ValidateNodeNeeds checks node needs against the NodePool API version in use.
+func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, oneOf(path.Child("capacityTypes"), n.CapacityTypes, "spot", "on-demand", "reserved")...)
+	errs = append(errs, oneOf(path.Child("architectures"), n.Architectures, "amd64", "arm64")...)
+	policies := []string{"WhenEmpty", "WhenUnderutilized"}
+	if apiVersion == KarpenterV1 {
+		policies = []string{"WhenEmpty", "WhenEmptyOrUnderutilized"}
+	}
+	if n.ConsolidationPolicy != "" {
+		errs = append(errs, oneOf(path.Child("consolidationPolicy"), []string{n.ConsolidationPolicy}, policies...)...)
+	}
+	if n.ConsolidateAfter != "" && !karpenterDuration.MatchString(n.ConsolidateAfter) {
+		errs = append(errs, field.Invalid(path.Child("consolidateAfter"), n.ConsolidateAfter, "must be a duration such as 30s, 5m, 1h30m, or Never"))
+	}
+	if n.ExpireAfter != "" && !karpenterDuration.MatchString(n.ExpireAfter) {
+		errs = append(errs, field.Invalid(path.Child("expireAfter"), n.ExpireAfter, "must be a duration such as 720h, or Never"))
+	}
+	if l := n.Limits; l != nil {
+		for name, v := range map[string]string{"cpu": l.CPU, "memory": l.Memory} {
+			if v == "" {
+				continue
+			}
+			if q, err := resource.ParseQuantity(v); err != nil {
+				errs = append(errs, field.Invalid(path.Child("limits", name), v, "must be a Kubernetes quantity such as 64 or 256Gi"))
+			} else if q.Sign() <= 0 {
+				errs = append(errs, field.Invalid(path.Child("limits", name), v, "must be greater than zero"))
+			}
+		}
+	}
+	return errs
+}
+
+func validateFlinkDefaults(path *field.Path, f *FlinkDefaults) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validatePullPolicy(path.Child("imagePullPolicy"), f.ImagePullPolicy)...)
+	errs = append(errs, validateFlinkConfiguration(path.Child("flinkConfiguration"), f.FlinkConfiguration)...)
+	errs = append(errs, validateProcess(path.Child("jobManager"), f.JobManager, false)...)
+	errs = append(errs, validateProcess(path.Child("taskManager"), f.TaskManager, false)...)
+	if f.TaskSlots != nil && *f.TaskSlots < 1 {
+		errs = append(errs, field.Invalid(path.Child("taskSlots"), *f.TaskSlots, "must be at least 1"))
+	}
+	return errs
+}
+
+// JobContext is what a job is validated against: the platform as resolved
+// for one environment and the operator version that will run the job.
+type JobContext struct {
+	Platform        *PlatformSpec
+	OperatorVersion string
+}
+
+// Validate checks a job after its environment override is merged and Default
+// ran. Paths are rooted at the object ("spec.parallelism").
+func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validateTypeMeta(j.APIVersion, j.Kind, KindJob)...)
+	meta := field.NewPath("metadata")
+	switch {
+	case j.Metadata.Name == "":
+		errs = append(errs, field.Required(meta.Child("name"), ""))
+	case !flinkDeploymentName.MatchString(j.Metadata.Name):
+		errs = append(errs, field.Invalid(meta.Child("name"), j.Metadata.Name,
+			"the Flink operator accepts only names matching [a-z]([-a-z0-9]{0,43}[a-z0-9])? (45 characters at most)"))
+	}
+	if j.Metadata.Namespace == "" {
+		errs = append(errs, field.Required(meta.Child("namespace"), "the namespace the job runs in"))
+	} else {
+		errs = append(errs, dnsLabel(meta.Child("namespace"), j.Metadata.Namespace)...)
+	}
+	s := &j.Spec.JobFields
+	spec := field.NewPath("spec")
+	if s.Owner == "" {
+		errs = append(errs, field.Required(spec.Child("owner"), "the owning team, tagged on every metric"))
+	}
+	if s.Image == "" {
+		errs = append(errs, field.Required(spec.Child("image"), "set it on the job or as spec.flink.image on the FlinkPlatform"))
+	}
+	errs = append(errs, validatePullPolicy(spec.Child("imagePullPolicy"), s.ImagePullPolicy)...)
+	supported := SupportedFlinkVersions(ctx.OperatorVersion)
+	if s.FlinkVersion == "" {
+		errs = append(errs, field.Required(spec.Child("flinkVersion"), "set it on the job or as spec.flink.flinkVersion on the FlinkPlatform"))
+	} else if !contains(supported, s.FlinkVersion) {
+		errs = append(errs, field.NotSupported(spec.Child("flinkVersion"), s.FlinkVersion, supported))
+	}
+	if s.ServiceAccount != "" {
+		errs = append(errs, dnsSubdomain(spec.Child("serviceAccount"), s.ServiceAccount)...)
+	}
+	if s.JarURI == "" {
+		errs = append(errs, field.Required(spec.Child("jarURI"), "e.g. local:///opt/flink/usrlib/job.jar"))
+	}
+	if s.Parallelism != nil && *s.Parallelism < 1 {
+		errs = append(errs, field.Invalid(spec.Child("parallelism"), *s.Parallelism, "must be at least 1"))
+	}
+	if s.TaskSlots != nil && *s.TaskSlots < 1 {
+		errs = append(errs, field.Invalid(spec.Child("taskSlots"), *s.TaskSlots, "must be at least 1"))
+	}
+	errs = append(errs, oneOf(spec.Child("upgradeMode"), []string{s.UpgradeMode}, "stateless", "savepoint", "last-state")...)
+	errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
+	conf := s.FlinkConfiguration
+	errs = append(errs, validateFlinkConfiguration(spec.Child("flinkConfiguration"), conf)...)
+	switch s.UpgradeMode {
+	case "last-state":
+		if conf["high-availability.type"] == "" && conf["high-availability"] == "" {
+			errs = append(errs, field.Required(spec.Child("flinkConfiguration").Key("high-availability.type"),
+				"upgradeMode last-state needs high availability (e.g. kubernetes)"))
+		}
+		if conf["state.checkpoints.dir"] == "" && conf["execution.checkpointing.dir"] == "" {
+			errs = append(errs, field.Required(spec.Child("flinkConfiguration").Key("state.checkpoints.dir"),
+				"upgradeMode last-state needs a checkpoint directory"))
+		}
+	case "savepoint":
+		if conf["state.savepoints.dir"] == "" && conf["execution.checkpointing.savepoint-dir"] == "" {
+			errs = append(errs, field.Required(spec.Child("flinkConfiguration").Key("state.savepoints.dir"),
+				"upgradeMode savepoint needs a savepoint directory"))
+		}
+	}
+	if a := s.Autoscaler; a != nil {
+		for k := range a.Settings {
+			if strings.HasPrefix(k, "job.autoscaler.") {
+				errs = append(errs, field.Invalid(spec.Child("autoscaler", "settings").Key(k), k, "leave out the job.autoscaler. prefix"))
+			}
+		}
+	}
+	errs = append(errs, validateProcess(spec.Child("jobManager"), s.JobManager, true)...)
+	errs = append(errs, validateProcess(spec.Child("taskManager"), s.TaskManager, true)...)
+	for i, m := range s.Metrics {
+		if _, err := regexp.Compile(m); err != nil {
+			errs = append(errs, field.Invalid(spec.Child("metrics").Index(i), m, "must be a regular expression: "+err.Error()))
+		}
+	}
+	if ctx.Platform != nil && s.Nodes != nil {
+		k := &ctx.Platform.Nodes.Karpenter
+		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)
+		errs = append(errs, validateLimitsFitPods(spec.Child("nodes", "limits"), s)...)
+	}
+	return errs
+}
+
+// validateLimitsFitPods rejects NodePool limits too small for even one of the
+// job's pods: such a pool can never launch a node and the job never starts.
+func validateLimitsFitPods(path *field.Path, s *JobFields) field.ErrorList {
+	l := s.Nodes.Limits
+	if l == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	var maxCPU float64
+	var maxMem int64
+	for _, p := range []*ProcessSpec{s.JobManager, s.TaskManager} {
+		if p == nil || p.Resource == nil {
+			continue
+		}
+		if p.Resource.CPU != nil && *p.Resource.CPU > maxCPU {
+			maxCPU = *p.Resource.CPU
+		}
+		if b, err := ParseMemory(p.Resource.Memory); err == nil && b > maxMem {
+			maxMem = b
+		}
+	}
+	if q, err := resource.ParseQuantity(l.CPU); err == nil && l.CPU != "" && q.AsApproximateFloat64() < maxCPU {
+		errs = append(errs, field.Invalid(path.Child("cpu"), l.CPU,
+			fmt.Sprintf("is below one pod of this job (%s CPU): the NodePool could never launch a node", strconv.FormatFloat(maxCPU, 'f', -1, 64))))
+	}
+	if q, err := resource.ParseQuantity(l.Memory); err == nil && l.Memory != "" && q.Value() < maxMem {
+		errs = append(errs, field.Invalid(path.Child("memory"), l.Memory,
+			fmt.Sprintf("is below one pod of this job (%d bytes): the NodePool could never launch a node", maxMem)))
+	}
+	return errs
+}
+
+func validateProcess(path *field.Path, p *ProcessSpec, required bool) field.ErrorList {
+	var errs field.ErrorList
+	if p == nil {
+		if required {
+			errs = append(errs, field.Required(path.Child("resource"), "cpu and memory"))
+		}
+		return errs
+	}
+	if p.Replicas != nil && *p.Replicas < 1 {
+		errs = append(errs, field.Invalid(path.Child("replicas"), *p.Replicas, "must be at least 1"))
+	}
+	r := p.Resource
+	if r == nil {
+		r = &Resource{}
+	}
+	rp := path.Child("resource")
+	if r.CPU != nil && *r.CPU <= 0 {
+		errs = append(errs, field.Invalid(rp.Child("cpu"), *r.CPU, "must be greater than zero"))
+	}
+	if required && r.CPU == nil {
+		errs = append(errs, field.Required(rp.Child("cpu"), "set it on the job or in spec.flink of the FlinkPlatform"))
+	}
+	if r.Memory == "" {
+		if required {
+			errs = append(errs, field.Required(rp.Child("memory"), "the operator rejects a JobManager or TaskManager without memory"))
+		}
+	} else if _, err := ParseMemory(r.Memory); err != nil {
+		errs = append(errs, field.Invalid(rp.Child("memory"), r.Memory, err.Error()))
+	}
+	if r.EphemeralStorage != "" {
+		if _, err := ParseMemory(r.EphemeralStorage); err != nil {
+			errs = append(errs, field.Invalid(rp.Child("ephemeralStorage"), r.EphemeralStorage, err.Error()))
+		}
+	}
+	return errs
+}
+
+func validateFlinkConfiguration(path *field.Path, conf map[string]string) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range reservedFlinkKeys {
+		if _, ok := conf[k]; ok {
+			errs = append(errs, field.Forbidden(path.Key(k), "the Flink operator sets this key itself and rejects it"))
+		}
+	}
+	return errs
+}
+
+func validatePullPolicy(path *field.Path, v string) field.ErrorList {
+	if v == "" {
+		return nil
+	}
+	return oneOf(path, []string{v}, "Always", "IfNotPresent", "Never")
+}
+
+func validateTypeMeta(apiVersion, kind, wantKind string) field.ErrorList {
+	var errs field.ErrorList
+	if apiVersion != APIVersion {
+		errs = append(errs, field.NotSupported(field.NewPath("apiVersion"), apiVersion, []string{APIVersion}))
+	}
+	if kind != wantKind {
+		errs = append(errs, field.NotSupported(field.NewPath("kind"), kind, []string{wantKind}))
+	}
+	return errs
+}
+
+func dnsLabel(path *field.Path, v string) field.ErrorList {
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Label(v) {
+		errs = append(errs, field.Invalid(path, v, msg))
+	}
+	return errs
+}
+
+func dnsSubdomain(path *field.Path, v string) field.ErrorList {
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Subdomain(v) {
+		errs = append(errs, field.Invalid(path, v, msg))
+	}
+	return errs
+}
+
+func oneOf(path *field.Path, vs []string, allowed ...string) field.ErrorList {
+	var errs field.ErrorList
+	for i, v := range vs {
+		if contains(allowed, v) {
+			continue
+		}
+		p := path
+		if len(vs) > 1 || path.String() != "" && isListField(path) {
+			p = path.Index(i)
+		}
+		errs = append(errs, field.NotSupported(p, v, allowed))
+	}
+	return errs
+}
+
+// isListField tells oneOf whether path names a list, so errors index into it.
+func isListField(path *field.Path) bool {
+	s := path.String()
+	for _, suffix := range []string{"capacityTypes", "architectures"} {
+		if strings.HasSuffix(s, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// SupportedFlinkVersions lists the flinkVersion values an operator release
+// both accepts in its CRD and supports; unknown releases get the newest list.
+func SupportedFlinkVersions(operatorVersion string) []string {
+	v17 := []string{"v1_15", "v1_16", "v1_17", "v1_18", "v1_19"}
+	major, minor, ok := majorMinor(operatorVersion)
+	if ok && major == 1 && minor < 15 {
+		return v17
+	}
+	all := append(append([]string(nil), v17...), "v1_20", "v2_0", "v2_1", "v2_2")
+	sort.Strings(all)
+	return all
+}
+
+func majorMinor(v string) (int, int, bool) {
+	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	return major, minor, err1 == nil && err2 == nil
+}

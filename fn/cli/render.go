@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/krm-flink/krm-flink/fn/input"
+	"github.com/krm-flink/krm-flink/fn/output"
+	"github.com/krm-flink/krm-flink/fn/problem"
+	"github.com/krm-flink/krm-flink/fn/render"
+)
+
+type renderOptions struct {
+	files   []string
+	env     string
+	allEnvs bool
+	out     string
+	check   bool
+}
+
+func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
+	o := &renderOptions{}
+	cmd := &cobra.Command{
+		Use:   "render -f <file|dir>... [--env NAME | --all-envs] -o <dir>",
+		Short: "Render overlays/<env>/ from a FlinkPlatform and its FlinkJobSpecs",
+		Long: `render reads one FlinkPlatform and any number of FlinkJobSpecs from files and
+folders (searched recursively for *.yaml and *.yml, skipping kustomization.yaml
+and Kptfile) and writes <dir>/<env>/ for each chosen environment: one file per
+object and a kustomization.yaml listing them.
+
+The output tree is replaced atomically: on any error nothing is written. Files
+in it that krm-flink did not write are kept; files it wrote and no longer
+renders are removed. With --check nothing is written; the command exits 1 and
+lists the differences when the tree on disk is not what it would write.`,
+		Example: `  krm-flink render -f examples/platform --all-envs -o overlays
+  krm-flink render -f platform.yaml -f jobs/ --env prod -o overlays --check`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRender(o, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.files, "filename", "f", nil, "input file or folder (repeatable)")
+	f.StringVar(&o.env, "env", "", "render only this environment")
+	f.BoolVar(&o.allEnvs, "all-envs", false, "render every environment of the platform")
+	f.StringVarP(&o.out, "output", "o", "", "folder that receives <env>/ sub-folders")
+	f.BoolVar(&o.check, "check", false, "write nothing; exit 1 if the folder differs from what would be written")
+	return cmd
+}
+
+func runRender(o *renderOptions, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	docs, probs := readInputs(o.files)
+	if probs.HasErrors() {
+		return reportProblems(stderr, probs)
+	}
+	set, probs := input.Collect(docs, input.Options{})
+	if probs.HasErrors() {
+		return reportProblems(stderr, probs)
+	}
+	r, err := render.New(set)
+	if err != nil {
+		return reportError(stderr, err)
+	}
+	envs := []string{o.env}
+	if o.allEnvs {
+		envs = r.Environments()
+	}
+	trees := map[string]output.Tree{}
+	var all problem.List
+	for _, env := range envs {
+		res, err := r.Render(env)
+		if err != nil {
+			if ps, ok := err.(problem.List); ok {
+				all = append(all, ps...)
+				continue
+			}
+			return reportError(stderr, err)
+		}
+		all = append(all, res.Warnings...)
+		tree, err := output.Build(res.Objects)
+		if err != nil {
+			return reportError(stderr, fmt.Errorf("environment %s: %w", env, err))
+		}
+		trees[env] = tree
+	}
+	if all.HasErrors() {
+		return reportProblems(stderr, dedupe(all))
+	}
+	for _, w := range dedupe(all.Warnings()) {
+		fmt.Fprintln(stderr, w.String())
+	}
+	if o.check {
+		diffs, err := output.Diff(o.out, trees)
+		if err != nil {
+			return reportError(stderr, err)
+		}
+		if len(diffs) > 0 {
+			fmt.Fprintf(stderr, "%s is stale; run krm-flink render without --check:\n", o.out)
+			for _, d := range diffs {
+				fmt.Fprintln(stderr, "  "+d)
+			}
+			return ExitError{Code: 1}
+		}
+		fmt.Fprintf(stdout, "%s is up to date (%s)\n", o.out, strings.Join(sortedEnvs(trees), ", "))
+		return nil
+	}
+	if err := output.Write(o.out, trees); err != nil {
+		return reportError(stderr, err)
+	}
+	for _, env := range sortedEnvs(trees) {
+		fmt.Fprintf(stdout, "wrote %s (%d files)\n", filepath.Join(o.out, env), len(trees[env]))
+	}
+	return nil
+}
+
+func (o *renderOptions) validate() error {
+	switch {
+	case len(o.files) == 0:
+		return fmt.Errorf("no input: give -f with a file or folder")
+	case o.out == "":
+		return fmt.Errorf("no output folder: give -o")
+	case o.env == "" && !o.allEnvs:
+		return fmt.Errorf("choose --env NAME or --all-envs")
+	case o.env != "" && o.allEnvs:
+		return fmt.Errorf("--env and --all-envs exclude each other")
+	}
+	if info, err := os.Stat(o.out); err == nil && !info.IsDir() {
+		return fmt.Errorf("output %s is a file, not a directory", o.out)
+	}
+	return nil
+}
+
+// readInputs reads every input file, in a sorted order, so the same files
+// give the same problems and the same output whatever order -f named them.
+func readInputs(paths []string) ([]*input.Document, problem.List) {
+	var files []string
+	var probs problem.List
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err)))
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if isInputFile(d.Name()) {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
+		}
+	}
+	sort.Strings(files)
+	var docs []*input.Document
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		data, err := os.ReadFile(f)
+		if err != nil {
+			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err)))
+			continue
+		}
+		d, ps := input.SplitDocuments(f, data)
+		probs = append(probs, ps...)
+		docs = append(docs, d...)
+	}
+	return docs, probs
+}
+
+func isInputFile(name string) bool {
+	switch name {
+	case "kustomization.yaml", "kustomization.yml", "Kptfile":
+		return false
+	}
+	ext := filepath.Ext(name)
+	return (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(name, ".")
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func reportProblems(stderr io.Writer, probs problem.List) error {
+	probs.Sort()
+	for _, p := range probs {
+		fmt.Fprintln(stderr, p.String())
+	}
+	n := 0
+	for _, p := range probs {
+		if p.Severity != problem.Warning {
+			n++
+		}
+	}
+	fmt.Fprintf(stderr, "%d error(s); nothing was written\n", n)
+	return ExitError{Code: 1}
+}
+
+func reportError(stderr io.Writer, err error) error {
+	if ps, ok := err.(problem.List); ok {
+		return reportProblems(stderr, ps)
+	}
+	fmt.Fprintf(stderr, "error: %v\nnothing was written\n", err)
+	return ExitError{Code: 1}
+}
+
+// dedupe drops problems reported identically by several environments.
+func dedupe(l problem.List) problem.List {
+	seen := map[string]bool{}
+	var out problem.List
+	for _, p := range l {
+		k := p.String()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortedEnvs(trees map[string]output.Tree) []string {
+	envs := make([]string, 0, len(trees))
+	for e := range trees {
+		envs = append(envs, e)
+	}
+	sort.Strings(envs)
+	return envs
+}

@@ -1,0 +1,17 @@
+// Package component defines what every krm-flink component does: turn the
+// plan of one environment into Kubernetes objects.
+package component
+
+import (
+	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/fn/plan"
+)
+
+// Renderer renders one component. Problems in the user's input come back as
+// a problem.List error; anything else is an internal error.
+type Renderer interface {
+	// Name is the component's name: its config key and output folder.
+	Name() string
+	// Render returns the component's objects for one environment.
+	Render(p *plan.Plan) ([]*manifest.Object, error)
+}

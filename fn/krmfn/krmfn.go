@@ -1,0 +1,212 @@
+// Package krmfn is krm-flink as a KRM function: the functionConfig is the
+// FlinkPlatform, FlinkJobSpecs arrive as items, and the rendered objects of
+// one environment are added to the items. It works as a kustomize
+// transformer and in a kpt pipeline, where re-running replaces what an
+// earlier run generated.
+package krmfn
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/input"
+	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/fn/output"
+	"github.com/krm-flink/krm-flink/fn/problem"
+	"github.com/krm-flink/krm-flink/fn/render"
+)
+
+// OutputDir is the package folder kpt writes generated objects into.
+const OutputDir = "rendered"
+
+const (
+	localConfigAnnotation = "config.kubernetes.io/local-config"
+	functionConfigFile    = "functionConfig"
+)
+
+// Processor is the SDK entry point.
+var Processor = fn.ResourceListProcessorFunc(Process)
+
+// Process renders the environment the functionConfig selects into rl.Items.
+// Input problems become error results naming file, object and field; items
+// are then left as they came.
+func Process(rl *fn.ResourceList) (bool, error) {
+	objs, warnings, err := generate(rl)
+	for _, w := range warnings {
+		rl.Results = append(rl.Results, toResult(w))
+	}
+	if err != nil {
+		var probs problem.List
+		if errors.As(err, &probs) {
+			probs.Sort()
+			for _, p := range probs {
+				rl.Results = append(rl.Results, toResult(p))
+			}
+			return false, nil
+		}
+		rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: "internal error: " + err.Error()})
+		return false, nil
+	}
+	// Drop what an earlier run generated, keep everything else, add the new objects.
+	kept := rl.Items[:0]
+	for _, item := range rl.Items {
+		if item.GetLabel(manifest.ManagedByLabel) == manifest.ManagedBy {
+			continue
+		}
+		if isInputKind(item) && item.GetAnnotation(localConfigAnnotation) != "true" {
+			// Never deploy the input itself: kustomize drops local config after
+			// its transformers, kpt keeps it as a file.
+			if err := item.SetAnnotation(localConfigAnnotation, "true"); err != nil {
+				return false, err
+			}
+		}
+		kept = append(kept, item)
+	}
+	rl.Items = kept
+	for _, o := range objs {
+		data, err := output.Marshal(o)
+		if err != nil {
+			return false, err
+		}
+		ko, err := fn.ParseKubeObject(data)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", o.ID(), err)
+		}
+		if err := ko.SetAnnotation(fn.PathAnnotation, path.Join(OutputDir, output.Path(o))); err != nil {
+			return false, err
+		}
+		rl.Items = append(rl.Items, ko)
+	}
+	return true, nil
+}
+
+func generate(rl *fn.ResourceList) ([]*manifest.Object, problem.List, error) {
+	if rl.FunctionConfig == nil {
+		return nil, nil, problem.List{problem.Errorf(functionConfigFile, problem.ObjectRef{}, "",
+			"no functionConfig: krm-flink needs its FlinkPlatform as the function's config")}
+	}
+	platform, err := decodePlatform(rl.FunctionConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	var docs []*input.Document
+	var probs problem.List
+	for _, item := range rl.Items {
+		if !item.IsGVK(api.Group, api.Version, api.KindJob) {
+			continue
+		}
+		d, ps := documents(item)
+		probs = append(probs, ps...)
+		docs = append(docs, d...)
+	}
+	set, ps := input.Collect(docs, input.Options{IgnoreOtherKinds: true, Platform: platform})
+	probs = append(probs, ps...)
+	if probs.HasErrors() {
+		return nil, nil, probs
+	}
+	env, err := environment(platform)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := render.New(set)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := r.Render(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.Objects, append(probs.Warnings(), res.Warnings...), nil
+}
+
+func decodePlatform(cfg *fn.KubeObject) (*input.Platform, error) {
+	d, probs := documents(cfg)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	if len(d) != 1 || d[0].Type.APIVersion != api.APIVersion || d[0].Type.Kind != api.KindPlatform {
+		return nil, problem.List{problem.Errorf(fileOf(cfg, functionConfigFile), refOf(cfg), "kind",
+			"the functionConfig must be a %s (%s), not %s %s", api.KindPlatform, api.APIVersion, cfg.GetAPIVersion(), cfg.GetKind())}
+	}
+	p, probs := input.DecodePlatform(d[0])
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return p, nil
+}
+
+// environment picks the environment to render: the functionConfig's
+// krm-flink.io/environment annotation, or the only one the platform defines.
+func environment(p *input.Platform) (string, error) {
+	if env := p.Metadata.Annotations[api.EnvironmentAnnotation]; env != "" {
+		return env, nil
+	}
+	if len(p.Spec.Environments) == 1 {
+		return p.Spec.Environments[0].Name, nil
+	}
+	names := make([]string, 0, len(p.Spec.Environments))
+	for _, e := range p.Spec.Environments {
+		names = append(names, e.Name)
+	}
+	return "", problem.List{problem.Errorf(p.File, p.Ref(), "metadata.annotations["+api.EnvironmentAnnotation+"]",
+		"choose the environment to render (one of %s) with this annotation", strings.Join(names, ", "))}
+}
+
+// documents turns a KubeObject back into an input document, with the
+// orchestrator's bookkeeping annotations removed so strict decoding sees
+// only what the user wrote.
+func documents(o *fn.KubeObject) ([]*input.Document, problem.List) {
+	file := fileOf(o, "")
+	clean := o.Copy()
+	for k := range clean.GetAnnotations() {
+		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || strings.HasPrefix(k, "config.kubernetes.io/") ||
+			strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "kustomize.config.k8s.io/") {
+			_, _ = clean.RemoveNestedField("metadata", "annotations", k)
+		}
+	}
+	if len(clean.GetAnnotations()) == 0 {
+		_, _ = clean.RemoveNestedField("metadata", "annotations")
+	}
+	return input.SplitDocuments(file, []byte(clean.String()))
+}
+
+func isInputKind(o *fn.KubeObject) bool {
+	return o.IsGVK(api.Group, api.Version, api.KindJob) || o.IsGVK(api.Group, api.Version, api.KindPlatform)
+}
+
+func fileOf(o *fn.KubeObject, fallback string) string {
+	if p := o.PathAnnotation(); p != "" {
+		return p
+	}
+	if p := o.GetAnnotation("config.kubernetes.io/path"); p != "" {
+		return p
+	}
+	return fallback
+}
+
+func refOf(o *fn.KubeObject) problem.ObjectRef {
+	return problem.ObjectRef{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()}
+}
+
+func toResult(p problem.Problem) *fn.Result {
+	sev := fn.Error
+	if p.Severity == problem.Warning {
+		sev = fn.Warning
+	}
+	r := &fn.Result{Severity: sev, Message: p.Message}
+	if p.Object.Kind != "" || p.Object.Name != "" {
+		r.ResourceRef = &fn.ResourceRef{APIVersion: p.Object.APIVersion, Kind: p.Object.Kind, Namespace: p.Object.Namespace, Name: p.Object.Name}
+	}
+	if p.Field != "" {
+		r.Field = &fn.Field{Path: p.Field}
+	}
+	if p.File != "" {
+		r.File = &fn.File{Path: p.File}
+	}
+	return r
+}
