@@ -13,7 +13,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	sigsjson "sigs.k8s.io/json"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/problem"
@@ -91,16 +90,15 @@ func SplitDocuments(file string, data []byte) ([]*Document, problem.List) {
 		if isEmpty(&node) {
 			continue
 		}
-		raw, err := yaml.Marshal(&node)
+		if path, msg := duplicateKey(&node, ""); msg != "" {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, path, "document %d: %s", i+1, msg)}
+		}
+		js, err := nodeToJSON(&node)
 		if err != nil {
 			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d: %v", i+1, err)}
 		}
-		if len(raw) > MaxDocumentBytes {
-			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is %d bytes, more than the %d a krm-flink document may have", i+1, len(raw), MaxDocumentBytes)}
-		}
-		js, err := sigsyaml.YAMLToJSON(raw)
-		if err != nil {
-			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is not valid YAML: %s", i+1, trimYAMLError(err))}
+		if len(js) > MaxDocumentBytes {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is %d bytes, more than the %d a krm-flink document may have", i+1, len(js), MaxDocumentBytes)}
 		}
 		if !bytes.HasPrefix(bytes.TrimSpace(js), []byte("{")) {
 			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is not a YAML mapping (an object with apiVersion and kind)", i+1)}
@@ -130,6 +128,37 @@ func isEmpty(n *yaml.Node) bool {
 	return false
 }
 
+// duplicateKey finds a mapping key given twice, which YAML forbids but most
+// decoders silently resolve to the last value.
+func duplicateKey(n *yaml.Node, path string) (string, string) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := path
+			if n.Kind == yaml.SequenceNode {
+				p = fmt.Sprintf("%s[%d]", path, i)
+			}
+			if dp, msg := duplicateKey(c, p); msg != "" {
+				return dp, msg
+			}
+		}
+	case yaml.MappingNode:
+		seen := make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			p := joinPath(path, k.Value)
+			if line, dup := seen[k.Value]; dup {
+				return p, fmt.Sprintf("key %q is given twice (lines %d and %d)", k.Value, line, k.Line)
+			}
+			seen[k.Value] = k.Line
+			if dp, msg := duplicateKey(n.Content[i+1], p); msg != "" {
+				return dp, msg
+			}
+		}
+	}
+	return "", ""
+}
+
 var yamlErrPrefix = regexp.MustCompile(`^(yaml: |error converting YAML to JSON: yaml: )`)
 
 func trimYAMLError(err error) string {
@@ -154,39 +183,67 @@ func DecodeJob(d *Document) (*Job, problem.List) {
 	return &Job{FlinkJobSpec: j, File: d.File}, nil
 }
 
-var typeErr = regexp.MustCompile(`cannot unmarshal (.+) into Go (?:struct field \S+|value) of type (\S+)`)
+var typeErr = regexp.MustCompile(`cannot unmarshal (.+) into Go (?:struct field \S+?\.(\S+)|value) of type (\S+)`)
 
-// strictDecode decodes JSON into v, reporting unknown fields, duplicate fields
-// and type mismatches with their field paths.
+// strictDecode decodes a document into v, reporting unknown fields,
+// duplicate fields and type mismatches with their field paths.
 func strictDecode(d *Document, v any) problem.List {
-	strictErrs, err := sigsjson.UnmarshalStrict(d.JSON, v, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	return StrictDecode(d.JSON, v, d.File, d.Ref(), "")
+}
+
+// StrictDecode decodes JSON into v and reports every unknown field,
+// duplicate field and type mismatch as a problem whose field path is
+// prefix plus the path within data.
+func StrictDecode(data []byte, v any, file string, ref problem.ObjectRef, prefix string) problem.List {
+	strictErrs, err := sigsjson.UnmarshalStrict(data, v, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
 	var probs problem.List
-	if err != nil {
-		probs = append(probs, fieldProblem(d, err))
-	}
-	for _, e := range strictErrs {
-		probs = append(probs, fieldProblem(d, e))
+	for _, e := range append(strictErrs, err) {
+		if e != nil {
+			path, msg := describe(e)
+			probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, path), "%s", msg))
+		}
 	}
 	return probs
 }
 
-func fieldProblem(d *Document, err error) problem.Problem {
+// describe returns the field path and a YAML author's message for a decode error.
+func describe(err error) (string, string) {
+	msg := err.Error()
+	if m := typeErr.FindStringSubmatch(msg); m != nil {
+		return jsonPath(m[2]), fmt.Sprintf("wrong type: got %s, want %s", m[1], goTypeToYAML(m[3]))
+	}
 	path := ""
 	var fe sigsjson.FieldError
 	if errors.As(err, &fe) {
 		path = fe.FieldPath()
 	}
-	msg := err.Error()
-	if m := typeErr.FindStringSubmatch(msg); m != nil {
-		msg = fmt.Sprintf("wrong type: got %s, want %s", m[1], goTypeToYAML(m[2]))
-	} else {
-		msg = strings.TrimPrefix(msg, "json: ")
-		if path != "" {
-			msg = strings.Replace(msg, fmt.Sprintf("%q", path), "", 1)
-			msg = strings.Join(strings.Fields(msg), " ")
+	msg = strings.TrimPrefix(msg, "json: ")
+	if path != "" {
+		msg = strings.Join(strings.Fields(strings.Replace(msg, fmt.Sprintf("%q", path), "", 1)), " ")
+	}
+	return path, msg
+}
+
+// jsonPath drops the Go names of embedded structs ("spec.JobFields.parallelism"
+// becomes "spec.parallelism"): every JSON name of the API starts lower case.
+func jsonPath(goPath string) string {
+	var parts []string
+	for _, p := range strings.Split(goPath, ".") {
+		if p != "" && !(p[0] >= 'A' && p[0] <= 'Z') {
+			parts = append(parts, p)
 		}
 	}
-	return problem.Errorf(d.File, d.Ref(), path, "%s", msg)
+	return strings.Join(parts, ".")
+}
+
+func joinPath(prefix, path string) string {
+	switch {
+	case prefix == "":
+		return path
+	case path == "":
+		return prefix
+	}
+	return prefix + "." + path
 }
 
 // goTypeToYAML names Go types the way a YAML author thinks of them.

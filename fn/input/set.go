@@ -66,8 +66,10 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 				"a second %s (the first is %s in %s); exactly one is allowed", api.KindPlatform, platforms[0].Metadata.Name, platforms[0].File))
 		}
 	}
-	probs = append(probs, checkDuplicateJobs(set.Jobs)...)
+	// Sorting first makes the report independent of input order: the job in
+	// the file that sorts last is the duplicate.
 	sortJobs(set.Jobs)
+	probs = append(probs, checkDuplicateJobs(set.Jobs)...)
 	return set, probs
 }
 

@@ -86,25 +86,8 @@ func removeStale(parent, base string) {
 }
 
 // carryOver links every file of the old tree into staging except the files
-// krm-flink manages in the environments being replaced.
+// krm-flink generated in the environments being replaced.
 func carryOver(old, staging string, envs map[string]Tree) error {
-	managed := map[string]bool{}
-	for env := range envs {
-		data, err := os.ReadFile(filepath.Join(old, env, KustomizationFile))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		paths, err := ManagedPaths(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", filepath.Join(old, env), err)
-		}
-		for _, p := range paths {
-			managed[filepath.Join(env, filepath.FromSlash(p))] = true
-		}
-	}
 	return filepath.WalkDir(old, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -117,9 +100,6 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
-		if managed[rel] {
-			return nil
-		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			link, err := os.Readlink(p)
 			if err != nil {
@@ -127,8 +107,53 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 			}
 			return os.Symlink(link, target)
 		}
+		env, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+		if _, replaced := envs[env]; replaced && d.Type().IsRegular() {
+			generated, err := IsGenerated(p)
+			if err != nil || generated {
+				return err
+			}
+		}
 		return linkOrCopy(p, target)
 	})
+}
+
+// IsGenerated tells whether the file at p starts with krm-flink's header:
+// the mark of a file krm-flink owns and may replace or prune. The user's
+// own files (a README, a patch) never carry it.
+func IsGenerated(p string) (bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, len(Header))
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return n == len(Header) && string(buf) == Header, nil
+}
+
+// generatedFiles lists the files below dir that krm-flink generated, by
+// slash path relative to dir.
+func generatedFiles(dir string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == dir {
+			return fs.SkipAll
+		}
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		generated, err := IsGenerated(p)
+		if generated {
+			rel, _ := filepath.Rel(dir, p)
+			out[filepath.ToSlash(rel)] = true
+		}
+		return err
+	})
+	return out, err
 }
 
 func linkOrCopy(src, dst string) error {
@@ -180,7 +205,7 @@ func writeTrees(staging string, envs map[string]Tree) error {
 }
 
 // Diff compares what would be written with what is on disk, per environment,
-// and lists every managed file that is missing, changed or stale.
+// and lists every generated file that is missing, changed or stale.
 func Diff(dir string, envs map[string]Tree) ([]string, error) {
 	var diffs []string
 	names := make([]string, 0, len(envs))
@@ -190,33 +215,31 @@ func Diff(dir string, envs map[string]Tree) ([]string, error) {
 	sort.Strings(names)
 	for _, env := range names {
 		tree := envs[env]
-		onDisk := map[string]bool{}
-		data, err := os.ReadFile(filepath.Join(dir, env, KustomizationFile))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		paths, err := ManagedPaths(data)
+		envDir := filepath.Join(dir, env)
+		onDisk, err := generatedFiles(envDir)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range paths {
-			onDisk[p] = true
-		}
 		for _, p := range tree.Paths() {
-			got, err := os.ReadFile(filepath.Join(dir, env, filepath.FromSlash(p)))
+			got, err := os.ReadFile(filepath.Join(envDir, filepath.FromSlash(p)))
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
-				diffs = append(diffs, "missing: "+filepath.Join(dir, env, p))
+				diffs = append(diffs, "missing: "+filepath.Join(envDir, p))
 			case err != nil:
 				return nil, err
 			case !bytes.Equal(got, tree[p]):
-				diffs = append(diffs, "changed: "+filepath.Join(dir, env, p))
+				diffs = append(diffs, "changed: "+filepath.Join(envDir, p))
 			}
 		}
-		for _, p := range paths {
+		stale := make([]string, 0)
+		for p := range onDisk {
 			if _, ok := tree[p]; !ok {
-				diffs = append(diffs, "stale:   "+filepath.Join(dir, env, p))
+				stale = append(stale, p)
 			}
+		}
+		sort.Strings(stale)
+		for _, p := range stale {
+			diffs = append(diffs, "stale:   "+filepath.Join(envDir, p))
 		}
 	}
 	return diffs, nil
