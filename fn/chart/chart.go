@@ -5,6 +5,7 @@
 package chart
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"path"
@@ -50,6 +51,15 @@ func LoadPath(p string) (*Chart, error) {
 	c, err := loader.Load(p)
 	if err != nil {
 		return nil, fmt.Errorf("loading chart %s: %w", p, err)
+	}
+	return c, nil
+}
+
+// LoadArchive loads a packaged chart (.tgz) held in memory.
+func LoadArchive(data []byte) (*Chart, error) {
+	c, err := loader.LoadArchive(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("loading chart archive: %w", err)
 	}
 	return c, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/output"
 	"github.com/krm-flink/krm-flink/fn/problem"
@@ -23,6 +24,7 @@ type renderOptions struct {
 	allEnvs bool
 	out     string
 	check   bool
+	charts  chartFlags
 }
 
 func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -31,15 +33,23 @@ func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "render -f <file|dir>... [--env NAME | --all-envs] -o <dir>",
 		Short: "Render overlays/<env>/ from a FlinkPlatform and its FlinkJobSpecs",
 		Long: `render reads one FlinkPlatform and any number of FlinkJobSpecs from files and
-folders (searched recursively for *.yaml and *.yml, skipping kustomization.yaml
-and Kptfile) and writes <dir>/<env>/ for each chosen environment: one file per
+folders (searched recursively for *.yaml and *.yml, skipping kustomization.yaml,
+Kptfile, hidden folders and Helm chart folders) and writes <dir>/<env>/ for each chosen environment: one file per
 object and a kustomization.yaml listing them.
 
 The output tree is replaced atomically: on any error nothing is written. Files
 in it that krm-flink did not write are kept; files it wrote and no longer
 renders are removed. With --check nothing is written; the command exits 1 and
-lists the differences when the tree on disk is not what it would write.`,
+lists the differences when the tree on disk is not what it would write.
+
+Third-party charts (cert-manager, flink-operator, fluent-bit, karpenter) come
+from the built-in catalog (krm-flink fixtures standing in for the upstream
+charts), local paths, the vendored charts folder (spec.chartsDir or
+--charts-dir, verified against its charts.lock.yaml) or the chart cache.
+Rendering is offline by default: it reaches a chart repository or registry
+only with --online. --chart overrides a component's chart for one run.`,
 		Example: `  krm-flink render -f examples/platform --all-envs -o overlays
+  krm-flink render -f examples/platform --env prod -o overlays     --chart karpenter=oci://public.ecr.aws/karpenter/karpenter:0.34.0 --online
   krm-flink render -f platform.yaml -f jobs/ --env prod -o overlays --check`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -52,6 +62,7 @@ lists the differences when the tree on disk is not what it would write.`,
 	f.BoolVar(&o.allEnvs, "all-envs", false, "render every environment of the platform")
 	f.StringVarP(&o.out, "output", "o", "", "folder that receives <env>/ sub-folders")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 1 if the folder differs from what would be written")
+	o.charts.register(f, true)
 	return cmd
 }
 
@@ -65,9 +76,13 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	}
 	set, probs := input.Collect(docs, input.Options{})
 	if probs.HasErrors() {
-		return reportProblems(stderr, probs)
+		return reportProblems(stderr, render.Dedupe(append(probs, render.Check(set)...)))
 	}
-	r, err := render.New(set)
+	sources, err := o.charts.sourceOptions()
+	if err != nil {
+		return err
+	}
+	r, err := render.NewWithOptions(set, render.Options{Sources: sources})
 	if err != nil {
 		return reportError(stderr, err)
 	}
@@ -94,9 +109,9 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 		trees[env] = tree
 	}
 	if all.HasErrors() {
-		return reportProblems(stderr, dedupe(all))
+		return reportProblems(stderr, render.Dedupe(all))
 	}
-	for _, w := range dedupe(all.Warnings()) {
+	for _, w := range render.Dedupe(all.Warnings()) {
 		fmt.Fprintln(stderr, w.String())
 	}
 	if o.check {
@@ -163,6 +178,10 @@ func readInputs(paths []string) ([]*input.Document, problem.List) {
 				if path != p && strings.HasPrefix(d.Name(), ".") {
 					return filepath.SkipDir
 				}
+				// A Helm chart (a platform's job chart) is not input.
+				if _, err := os.Stat(filepath.Join(path, "Chart.yaml")); err == nil {
+					return filepath.SkipDir
+				}
 				return nil
 			}
 			if isInputFile(d.Name()) {
@@ -196,7 +215,7 @@ func readInputs(paths []string) ([]*input.Document, problem.List) {
 
 func isInputFile(name string) bool {
 	switch name {
-	case "kustomization.yaml", "kustomization.yml", "Kptfile":
+	case "kustomization.yaml", "kustomization.yml", "Kptfile", source.LockFile:
 		return false
 	}
 	ext := filepath.Ext(name)
@@ -231,20 +250,6 @@ func reportError(stderr io.Writer, err error) error {
 	}
 	fmt.Fprintf(stderr, "error: %v\nnothing was written\n", err)
 	return ExitError{Code: 1}
-}
-
-// dedupe drops problems reported identically by several environments.
-func dedupe(l problem.List) problem.List {
-	seen := map[string]bool{}
-	var out problem.List
-	for _, p := range l {
-		k := p.String()
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func sortedEnvs(trees map[string]output.Tree) []string {

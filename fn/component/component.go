@@ -8,7 +8,9 @@ import (
 )
 
 // Renderer renders one component. Problems in the user's input come back as
-// a problem.List error; anything else is an internal error.
+// a problem.List error; anything else is an internal error. A problem.List
+// holding only warnings is not a failure: the objects returned with it are
+// kept and the warnings reported.
 type Renderer interface {
 	// Name is the component's name: its config key and output folder.
 	Name() string

@@ -107,7 +107,7 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, problem.List, error) {
 	set, ps := input.Collect(docs, input.Options{IgnoreOtherKinds: true, Platform: platform})
 	probs = append(probs, ps...)
 	if probs.HasErrors() {
-		return nil, nil, probs
+		return nil, nil, render.Dedupe(append(probs, render.Check(set)...))
 	}
 	env, err := environment(platform)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
-	sigsjson "sigs.k8s.io/json"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/input"
@@ -21,6 +20,8 @@ type Plan struct {
 	Env      api.Environment
 	Platform *api.FlinkPlatform
 	Jobs     []*Job
+	// Source is the platform as the user wrote it: its file and name for problems.
+	Source *input.Platform
 }
 
 // Job is a job resolved for one environment.
@@ -67,7 +68,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	if probs.HasErrors() {
 		return nil, probs
 	}
-	pl := &Plan{Env: *env, Platform: platform}
+	pl := &Plan{Env: *env, Platform: platform, Source: src}
 	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
 	envNames := Environments(src.FlinkPlatform)
 	for _, j := range set.Jobs {
@@ -84,9 +85,24 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	return pl, probs
 }
 
+// DefaultOperatorVersion is the operator release of the reference platform.
+const DefaultOperatorVersion = "1.7.0"
+
+// PlatformFor returns the platform of one environment, its overrides merged
+// and defaulted, without resolving any job.
+func PlatformFor(src *input.Platform, envName string) (*api.FlinkPlatform, problem.List) {
+	for i := range src.Spec.Environments {
+		if env := &src.Spec.Environments[i]; env.Name == envName {
+			return mergePlatform(src, env, i)
+		}
+	}
+	return nil, problem.List{problem.Errorf(src.File, src.Ref(), "spec.environments",
+		"no environment %q; the platform defines %s", envName, strings.Join(Environments(src.FlinkPlatform), ", "))}
+}
+
 // OperatorVersion is the Flink operator release jobs are validated against.
 func OperatorVersion(p *api.PlatformSpec) string {
-	return p.Components.FlinkOperator.Version
+	return firstNonEmpty(p.Components.FlinkOperator.Version, DefaultOperatorVersion)
 }
 
 func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*api.FlinkPlatform, problem.List) {
@@ -197,28 +213,7 @@ func topField(path string) (string, bool) {
 }
 
 func strictInto(data []byte, v any, file string, ref problem.ObjectRef, prefix string) problem.List {
-	strictErrs, err := sigsjson.UnmarshalStrict(data, v, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
-	var probs problem.List
-	for _, e := range append(strictErrs, err) {
-		if e == nil {
-			continue
-		}
-		path := prefix
-		var fe sigsjson.FieldError
-		if ok := asFieldError(e, &fe); ok && fe.FieldPath() != "" {
-			path = prefix + "." + fe.FieldPath()
-		}
-		probs = append(probs, problem.Errorf(file, ref, path, "%s", strings.TrimPrefix(e.Error(), "json: ")))
-	}
-	return probs
-}
-
-func asFieldError(err error, fe *sigsjson.FieldError) bool {
-	f, ok := err.(sigsjson.FieldError)
-	if ok {
-		*fe = f
-	}
-	return ok
+	return input.StrictDecode(data, v, file, ref, prefix)
 }
 
 func deepCopyPlatform(p *api.FlinkPlatform) *api.FlinkPlatform {

@@ -4,16 +4,15 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 
 	"github.com/krm-flink/krm-flink/catalog"
 	"github.com/krm-flink/krm-flink/fn/chart"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/component"
-	"github.com/krm-flink/krm-flink/fn/component/flinkjob"
-	"github.com/krm-flink/krm-flink/fn/component/nodepool"
-	"github.com/krm-flink/krm-flink/fn/component/rbac"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
@@ -24,6 +23,7 @@ import (
 type Renderer struct {
 	set        *input.Set
 	components []component.Renderer
+	charts     *source.Resolver
 }
 
 // Result is one rendered environment.
@@ -33,23 +33,11 @@ type Result struct {
 	Warnings problem.List
 }
 
-// New checks the platform and loads every chart it needs, once.
+// New checks the platform and loads every chart it needs, once, offline:
+// from the built-in catalog, local paths, the platform's vendored charts
+// folder and the chart cache. NewWithOptions chooses otherwise.
 func New(set *input.Set) (*Renderer, error) {
-	if probs := plan.CheckPlatform(set.Platform); probs.HasErrors() {
-		return nil, probs
-	}
-	jobChart, err := loadJobChart(set.Platform)
-	if err != nil {
-		return nil, err
-	}
-	return &Renderer{
-		set: set,
-		components: []component.Renderer{
-			rbac.Renderer{},
-			nodepool.Renderer{},
-			flinkjob.New(jobChart),
-		},
-	}, nil
+	return NewWithOptions(set, Options{})
 }
 
 func loadJobChart(p *input.Platform) (*chart.Chart, error) {
@@ -83,12 +71,24 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		return nil, probs
 	}
 	res := &Result{Env: env, Warnings: probs.Warnings()}
+	var probs2 problem.List
 	for _, c := range r.components {
 		objs, err := c.Render(p)
-		if err != nil {
+		var ps problem.List
+		switch {
+		case err == nil:
+		case errors.As(err, &ps) && !ps.HasErrors():
+			res.Warnings = append(res.Warnings, ps...)
+		case errors.As(err, &ps):
+			probs2 = append(probs2, ps...)
+			continue
+		default:
 			return nil, fmt.Errorf("component %s: %w", c.Name(), err)
 		}
 		res.Objects = append(res.Objects, objs...)
+	}
+	if probs2.HasErrors() {
+		return nil, append(probs2, res.Warnings...)
 	}
 	for _, o := range res.Objects {
 		labels := o.GetLabels()
@@ -136,4 +136,36 @@ func checkUnique(objs []*manifest.Object) error {
 		seen[id] = o.Component
 	}
 	return nil
+}
+
+// Check reports every validation problem of a set without rendering: the
+// platform's, and each job's in every environment. Callers use it after a
+// decode error so the user sees all problems in one run, not just the first.
+func Check(set *input.Set) problem.List {
+	if set.Platform == nil {
+		return nil
+	}
+	probs := plan.CheckPlatform(set.Platform)
+	if probs.HasErrors() {
+		return probs
+	}
+	for _, env := range plan.Environments(set.Platform.FlinkPlatform) {
+		_, ps := plan.Resolve(set, env)
+		probs = append(probs, ps...)
+	}
+	return Dedupe(probs)
+}
+
+// Dedupe drops problems reported identically more than once, e.g. by
+// several environments.
+func Dedupe(l problem.List) problem.List {
+	seen := map[string]bool{}
+	var out problem.List
+	for _, p := range l {
+		if k := p.String(); !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -16,7 +16,36 @@ const (
 
 	KarpenterV1beta1 = "v1beta1"
 	KarpenterV1      = "v1"
+
+	DefaultFluentBitPath = "/var/log/containers/*.log"
+	// DefaultKarpenterV1Version is the Karpenter pin of a platform whose
+	// NodePools are karpenter.sh/v1 and that pins no Karpenter version.
+	DefaultKarpenterV1Version = "1.14.1"
 )
+
+// Component names: their keys under spec.components, their output folders.
+const (
+	ComponentCertManager   = "cert-manager"
+	ComponentFlinkOperator = "flink-operator"
+	ComponentFluentBit     = "fluent-bit"
+	ComponentKarpenter     = "karpenter"
+)
+
+// ComponentDefault is what a component falls back to: the reference
+// platform's pin and the upstream chart's name.
+type ComponentDefault struct {
+	Chart     string
+	Version   string
+	Namespace string
+}
+
+// ComponentDefaults are the defaults of the four third-party components.
+var ComponentDefaults = map[string]ComponentDefault{
+	ComponentCertManager:   {Chart: "cert-manager", Version: "v1.8.2", Namespace: "cert-manager"},
+	ComponentFlinkOperator: {Chart: "flink-kubernetes-operator", Version: "1.7.0", Namespace: "flink-operator"},
+	ComponentFluentBit:     {Chart: "aws-for-fluent-bit", Version: "0.1.32", Namespace: "kube-system"},
+	ComponentKarpenter:     {Chart: "karpenter", Version: "0.34.0", Namespace: "karpenter"},
+}
 
 // DefaultDatadogMetrics is the reference platform's OpenMetrics include-list.
 var DefaultDatadogMetrics = []string{
@@ -75,7 +104,73 @@ func (p *FlinkPlatform) Default() {
 	if s.RBAC.ClusterRoleName == "" {
 		s.RBAC.ClusterRoleName = DefaultClusterRoleName
 	}
+	k := &s.Components.Karpenter
+	if k.Version == "" && (k.Chart == nil || k.Chart.Version == "") && s.Nodes.Karpenter.APIVersion == KarpenterV1 {
+		// The Karpenter pin follows the NodePool API the platform asks for.
+		k.Version = DefaultKarpenterV1Version
+	}
+	s.Components.defaults()
+	if s.Nodes.Karpenter.APIVersion == "" && *s.Components.Karpenter.Enabled {
+		// The NodePool API follows the Karpenter release the platform installs.
+		if v, ok := KarpenterAPIVersion(s.Components.Karpenter.Version); ok {
+			s.Nodes.Karpenter.APIVersion = v
+		}
+	}
 	s.Nodes.Karpenter.defaultFor(s.ClusterName)
+}
+
+// Each returns the four components by name, in name order, as pointers into c.
+func (c *Components) Each() []NamedComponent {
+	return []NamedComponent{
+		{ComponentCertManager, &c.CertManager.Component},
+		{ComponentFlinkOperator, &c.FlinkOperator.Component},
+		{ComponentFluentBit, &c.FluentBit.Component},
+		{ComponentKarpenter, &c.Karpenter.Component},
+	}
+}
+
+// NamedComponent is a component and its name.
+type NamedComponent struct {
+	Name string
+	*Component
+}
+
+func (c *Components) defaults() {
+	for _, nc := range c.Each() {
+		d := ComponentDefaults[nc.Name]
+		if nc.Enabled == nil {
+			nc.Enabled = ptr(true)
+		}
+		if nc.Version == "" && nc.Chart != nil {
+			nc.Version = nc.Chart.Version
+		}
+		if nc.Version == "" {
+			nc.Version = d.Version
+		}
+		if nc.Namespace == "" {
+			nc.Namespace = d.Namespace
+		}
+		if nc.ReleaseName == "" {
+			nc.ReleaseName = d.Chart
+		}
+		if nc.Hooks == "" {
+			nc.Hooks = HooksPlain
+		}
+		if nc.Chart != nil && nc.Chart.Repo != "" && nc.Chart.Name == "" && !IsOCI(nc.Chart.Repo) {
+			nc.Chart.Name = d.Chart
+		}
+	}
+	if c.FlinkOperator.Webhook == nil {
+		c.FlinkOperator.Webhook = ptr(true)
+	}
+	if c.FluentBit.Path == "" {
+		c.FluentBit.Path = DefaultFluentBitPath
+	}
+}
+
+// IsOCI tells whether a chart repository is an oci:// reference.
+func IsOCI(repo string) bool {
+	return len(repo) > len("oci://") && repo[:len("oci://")] == "oci://"
 }
 
 func (k *KarpenterNodes) defaultFor(clusterName string) {

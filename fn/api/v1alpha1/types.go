@@ -78,6 +78,11 @@ type PlatformSpec struct {
 	// Components are the third-party packages the platform installs.
 	// +optional
 	Components Components `json:"components,omitempty"`
+	// ChartsDir is the folder, relative to the platform file, that holds the
+	// charts `krm-flink charts pull` vendored and their charts.lock.yaml.
+	// Rendering reads charts from it and verifies them against the lock.
+	// +optional
+	ChartsDir string `json:"chartsDir,omitempty"`
 }
 
 // Environment is one deployment target (dev, staging, prod...).
@@ -299,45 +304,87 @@ type Components struct {
 
 // Component is what every third-party component has in common.
 type Component struct {
-	// Enabled switches the component on. Defaults differ per component.
+	// Enabled switches the component on. Default true: the reference platform
+	// installs all four.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
-	// Version pins the chart version.
+	// Version pins the chart version. Default: the reference platform's pin
+	// (cert-manager v1.8.2, flink-kubernetes-operator 1.7.0,
+	// aws-for-fluent-bit 0.1.32, karpenter 0.34.0).
 	// +optional
 	Version string `json:"version,omitempty"`
-	// Chart says where the chart comes from. Default: the built-in catalog.
+	// Chart says where the chart comes from. Default: the built-in catalog,
+	// whose charts are krm-flink fixtures standing in for the upstream ones.
 	// +optional
 	Chart *ChartSource `json:"chart,omitempty"`
-	// Namespace the component is installed into.
+	// Namespace the component is installed into. Defaults per component.
 	// +optional
 	Namespace string `json:"namespace,omitempty"`
+	// ReleaseName is the Helm release name the chart sees. Default: the chart's name.
+	// +optional
+	ReleaseName string `json:"releaseName,omitempty"`
 	// Values are raw chart values merged last, over what krm-flink derives.
 	// +optional
 	Values map[string]any `json:"values,omitempty"`
+	// Hooks says what becomes of the chart's hooks other than test hooks,
+	// which are always dropped: Plain (default) keeps them as plain objects
+	// without their helm.sh/hook annotations, Keep keeps the annotations (for
+	// Argo CD, which runs Helm hooks as sync hooks), Drop drops them.
+	// +optional
+	Hooks HookPolicy `json:"hooks,omitempty"`
 	// Drop removes rendered objects; a selector that matches nothing is an error.
 	// +optional
 	Drop []ObjectSelector `json:"drop,omitempty"`
 }
 
+// HookPolicy is what a component does with its chart's hooks.
+type HookPolicy string
+
+const (
+	// HooksPlain keeps hooks as plain objects, hook annotations removed.
+	HooksPlain HookPolicy = "Plain"
+	// HooksKeep keeps hooks with their helm.sh/hook annotations.
+	HooksKeep HookPolicy = "Keep"
+	// HooksDrop drops every hook.
+	HooksDrop HookPolicy = "Drop"
+)
+
 // ChartSource locates a Helm chart: a local directory or .tgz (Path), or a
-// chart Name in an HTTP(S) repository or oci:// registry (Repo).
+// chart Name in an HTTP(S) repository, or an oci:// reference (Repo).
 type ChartSource struct {
+	// Path is a chart folder or packaged .tgz, relative to the platform file.
 	// +optional
 	Path string `json:"path,omitempty"`
+	// Repo is an HTTP(S) chart repository URL (the folder of its index.yaml)
+	// or the full oci:// reference of the chart, as `helm pull` takes it
+	// (oci://public.ecr.aws/karpenter/karpenter).
 	// +optional
 	Repo string `json:"repo,omitempty"`
+	// Name is the chart's name in an HTTP(S) repository. Default: the
+	// component's upstream chart name. For oci:// it may only repeat the
+	// reference's last path element.
 	// +optional
 	Name string `json:"name,omitempty"`
+	// Version is the same as the component's version; give one or the other.
 	// +optional
 	Version string `json:"version,omitempty"`
-	// Verify checks the chart's provenance file against Keyring.
+	// Digest pins the packaged chart's content, "sha256:<hex>"; a chart with
+	// another digest is an error.
+	// +optional
+	Digest string `json:"digest,omitempty"`
+	// Verify checks the chart's provenance file (.prov) against Keyring.
 	// +optional
 	Verify bool `json:"verify,omitempty"`
+	// Keyring is a GnuPG public keyring, relative to the platform file.
 	// +optional
 	Keyring string `json:"keyring,omitempty"`
+	// PlainHTTP talks to an oci:// registry over HTTP instead of HTTPS.
+	// +optional
+	PlainHTTP bool `json:"plainHTTP,omitempty"`
 }
 
-// ObjectSelector matches rendered objects; empty fields match anything.
+// ObjectSelector matches rendered objects; empty fields match anything, and
+// at least one field must be set.
 type ObjectSelector struct {
 	// +optional
 	APIVersion string `json:"apiVersion,omitempty"`
@@ -352,6 +399,11 @@ type ObjectSelector struct {
 // CertManager installs cert-manager, which the operator's webhook needs.
 type CertManager struct {
 	Component `json:",inline"`
+	// Manifest renders cert-manager from its static release manifest
+	// (cert-manager.yaml, a local path or an https URL) instead of the chart,
+	// as the reference platform installed it. Values and Chart do not apply.
+	// +optional
+	Manifest string `json:"manifest,omitempty"`
 }
 
 // FlinkOperator installs the Flink Kubernetes Operator.
@@ -360,14 +412,20 @@ type FlinkOperator struct {
 	// Webhook defaults to true and then needs cert-manager.
 	// +optional
 	Webhook *bool `json:"webhook,omitempty"`
+	// FlinkConfiguration are extra operator settings appended to the
+	// operator's flink-conf.yaml, next to the Prometheus reporter krm-flink
+	// configures from spec.metrics.port.
+	// +optional
+	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
 }
 
 // FluentBit ships container logs to CloudWatch Logs.
 type FluentBit struct {
 	Component `json:",inline"`
-	// LogGroupName defaults to /aws/eks/<cluster>/<env>/containers.
+	// LogGroupName defaults to /aws/eks/<clusterName>/<environment>/containers.
 	// +optional
 	LogGroupName string `json:"logGroupName,omitempty"`
+	// LogStreamPrefix defaults to the chart's.
 	// +optional
 	LogStreamPrefix string `json:"logStreamPrefix,omitempty"`
 	// +optional
@@ -386,6 +444,7 @@ type FluentBit struct {
 // KarpenterComponent installs the Karpenter controller.
 type KarpenterComponent struct {
 	Component `json:",inline"`
+	// InterruptionQueue is the SQS queue of spot interruptions (settings.interruptionQueue).
 	// +optional
 	InterruptionQueue string `json:"interruptionQueue,omitempty"`
 	// RoleArn is the IRSA role of the controller's service account.

@@ -71,6 +71,168 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	}
 	errs = append(errs, dnsSubdomain(spec.Child("rbac", "clusterRoleName"), s.RBAC.ClusterRoleName)...)
 	errs = append(errs, s.Nodes.Karpenter.validate(spec.Child("nodes", "karpenter"))...)
+	errs = append(errs, s.validateComponents(spec.Child("components"))...)
+	if port, ok := s.Flink.FlinkConfiguration[PromReporterPortKey]; ok && port != strconv.Itoa(int(s.Metrics.Port)) {
+		errs = append(errs, field.Invalid(spec.Child("flink", "flinkConfiguration").Key(PromReporterPortKey), port,
+			fmt.Sprintf("must be spec.metrics.port (%d): Datadog and the operator scrape that port", s.Metrics.Port)))
+	}
+	return errs
+}
+
+// PromReporterPortKey is the flinkConfiguration key of the Prometheus
+// reporter's port on Flink pods; it must equal spec.metrics.port.
+const PromReporterPortKey = "metrics.reporter.prom.port"
+
+// KarpenterAPIVersion is the NodePool API version a Karpenter chart version
+// serves: v1beta1 for 0.32-0.37, v1 for 1.x. ok is false when the version is
+// not a plain version (a range) or has no NodePool API at all.
+func KarpenterAPIVersion(chartVersion string) (apiVersion string, ok bool) {
+	major, minor, ok := majorMinor(chartVersion)
+	switch {
+	case !ok:
+		return "", false
+	case major >= 1:
+		return KarpenterV1, true
+	case minor >= 32:
+		return KarpenterV1beta1, true
+	}
+	return "", false
+}
+
+// KarpenterMismatch explains why a Karpenter chart version does not fit the
+// platform's NodePool API version, or returns "" when it does.
+func KarpenterMismatch(chartVersion, nodePoolAPIVersion string) string {
+	got, ok := KarpenterAPIVersion(chartVersion)
+	if major, minor, parsed := majorMinor(chartVersion); parsed && !ok && major == 0 && minor < 32 {
+		return fmt.Sprintf("Karpenter %s predates the NodePool API (0.32); krm-flink renders NodePools %s", chartVersion, nodePoolAPIVersion)
+	}
+	if !ok || got == nodePoolAPIVersion {
+		return ""
+	}
+	want := "0.32-0.37"
+	if nodePoolAPIVersion == KarpenterV1 {
+		want = "1.x"
+	}
+	return fmt.Sprintf("Karpenter %s serves karpenter.sh/%s NodePools but spec.nodes.karpenter.apiVersion is %s: pin Karpenter %s or set the apiVersion to %s",
+		chartVersion, got, nodePoolAPIVersion, want, got)
+}
+
+var sha256Digest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+func (s *PlatformSpec) validateComponents(path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	c := &s.Components
+	for _, nc := range c.Each() {
+		errs = append(errs, nc.validate(path.Child(nc.Name), nc.Name)...)
+	}
+	cm := &c.CertManager
+	if cm.Manifest != "" {
+		mp := path.Child(ComponentCertManager)
+		if cm.Chart != nil {
+			errs = append(errs, field.Forbidden(mp.Child("chart"), "give either manifest or chart"))
+		}
+		if len(cm.Values) > 0 {
+			errs = append(errs, field.Forbidden(mp.Child("values"), "a static manifest takes no chart values"))
+		}
+		if !strings.HasPrefix(cm.Manifest, "https://") && !strings.HasPrefix(cm.Manifest, "http://") && strings.Contains(cm.Manifest, "://") {
+			errs = append(errs, field.Invalid(mp.Child("manifest"), cm.Manifest, "must be a local path or an http(s) URL"))
+		}
+	}
+	op := &c.FlinkOperator
+	if *op.Enabled && *op.Webhook && !*cm.Enabled {
+		errs = append(errs, field.Invalid(path.Child(ComponentFlinkOperator, "webhook"), true,
+			"the operator's webhook needs cert-manager for its certificate: enable spec.components.cert-manager or set webhook: false"))
+	}
+	for k, v := range op.FlinkConfiguration {
+		if strings.ContainsAny(k, "\n\r:") || strings.ContainsAny(v, "\n\r") {
+			errs = append(errs, field.Invalid(path.Child(ComponentFlinkOperator, "flinkConfiguration").Key(k), v, "keys and values are single lines, keys without ':'"))
+		}
+	}
+	fb := &c.FluentBit
+	fp := path.Child(ComponentFluentBit)
+	for name, v := range map[string]string{"path": fb.Path, "logGroupName": fb.LogGroupName, "logStreamPrefix": fb.LogStreamPrefix} {
+		if strings.ContainsAny(v, "\n\r") {
+			errs = append(errs, field.Invalid(fp.Child(name), v, "must be one line: it goes into the Fluent Bit configuration"))
+		}
+	}
+	for i, x := range fb.ExcludePaths {
+		if x == "" || strings.ContainsAny(x, ", \t\n\r") {
+			errs = append(errs, field.Invalid(fp.Child("excludePaths").Index(i), x, "must be a non-empty path glob without commas or spaces (Exclude_Path is a comma-separated list)"))
+		}
+	}
+	if fb.LogRetentionDays < 0 {
+		errs = append(errs, field.Invalid(fp.Child("logRetentionDays"), fb.LogRetentionDays, "must not be negative"))
+	}
+	k := &c.Karpenter
+	if api := s.Nodes.Karpenter.APIVersion; *k.Enabled && *s.Nodes.Karpenter.Enabled && (api == KarpenterV1beta1 || api == KarpenterV1) {
+		if msg := KarpenterMismatch(k.Version, s.Nodes.Karpenter.APIVersion); msg != "" {
+			errs = append(errs, field.Invalid(path.Child(ComponentKarpenter, "version"), k.Version, msg))
+		}
+	}
+	return errs
+}
+
+func (c *Component) validate(path *field.Path, name string) field.ErrorList {
+	var errs field.ErrorList
+	if c.Version == "" {
+		errs = append(errs, field.Required(path.Child("version"), "pin the chart version"))
+	}
+	errs = append(errs, dnsLabel(path.Child("namespace"), c.Namespace)...)
+	if len(c.ReleaseName) > 53 {
+		errs = append(errs, field.TooLong(path.Child("releaseName"), c.ReleaseName, 53))
+	} else {
+		errs = append(errs, dnsSubdomain(path.Child("releaseName"), c.ReleaseName)...)
+	}
+	errs = append(errs, oneOf(path.Child("hooks"), []string{string(c.Hooks)}, string(HooksPlain), string(HooksKeep), string(HooksDrop))...)
+	if src := c.Chart; src != nil {
+		cp := path.Child("chart")
+		switch {
+		case src.Path == "" && src.Repo == "":
+			errs = append(errs, field.Required(cp, "give path (a chart folder or .tgz) or repo (an http(s) repository or oci:// reference)"))
+		case src.Path != "" && src.Repo != "":
+			errs = append(errs, field.Forbidden(cp.Child("repo"), "give either path or repo"))
+		case src.Repo != "":
+			errs = append(errs, validateRepo(cp, src)...)
+		}
+		if src.Version != "" && src.Version != c.Version {
+			errs = append(errs, field.Invalid(cp.Child("version"), src.Version, fmt.Sprintf("differs from spec.components.%s.version (%s); give one of them", name, c.Version)))
+		}
+		if src.Digest != "" && !sha256Digest.MatchString(src.Digest) {
+			errs = append(errs, field.Invalid(cp.Child("digest"), src.Digest, "must be sha256: and 64 lower-case hex digits"))
+		}
+		if src.Verify && src.Keyring == "" {
+			errs = append(errs, field.Required(cp.Child("keyring"), "verify needs a keyring of the signers' public keys"))
+		}
+		if src.PlainHTTP && !IsOCI(src.Repo) {
+			errs = append(errs, field.Forbidden(cp.Child("plainHTTP"), "applies to oci:// references only"))
+		}
+	}
+	for i, sel := range c.Drop {
+		if sel == (ObjectSelector{}) {
+			errs = append(errs, field.Required(path.Child("drop").Index(i), "set at least one of apiVersion, kind, namespace, name"))
+		}
+	}
+	return errs
+}
+
+func validateRepo(path *field.Path, src *ChartSource) field.ErrorList {
+	var errs field.ErrorList
+	repo := src.Repo
+	switch {
+	case IsOCI(repo):
+		ref := strings.TrimPrefix(repo, "oci://")
+		last := ref[strings.LastIndex(ref, "/")+1:]
+		if !strings.Contains(ref, "/") || last == "" {
+			errs = append(errs, field.Invalid(path.Child("repo"), repo, "an oci:// reference names the chart: oci://<registry>/<path>/<chart>"))
+		} else if strings.ContainsAny(last, ":@") {
+			errs = append(errs, field.Invalid(path.Child("repo"), repo, "give the version in version, not as a tag or digest"))
+		} else if src.Name != "" && src.Name != last {
+			errs = append(errs, field.Invalid(path.Child("name"), src.Name, fmt.Sprintf("an oci:// reference names its chart (%s); leave name out", last)))
+		}
+	case strings.HasPrefix(repo, "https://"), strings.HasPrefix(repo, "http://"):
+	default:
+		errs = append(errs, field.Invalid(path.Child("repo"), repo, "must be an http(s) chart repository URL or an oci:// reference"))
+	}
 	return errs
 }
 
@@ -200,6 +362,10 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
 	conf := s.FlinkConfiguration
 	errs = append(errs, validateFlinkConfiguration(spec.Child("flinkConfiguration"), conf)...)
+	if port, ok := conf[PromReporterPortKey]; ok && ctx.Platform != nil && port != strconv.Itoa(int(ctx.Platform.Metrics.Port)) {
+		errs = append(errs, field.Invalid(spec.Child("flinkConfiguration").Key(PromReporterPortKey), port,
+			fmt.Sprintf("must be the platform's spec.metrics.port (%d): Datadog scrapes that port on every Flink pod", ctx.Platform.Metrics.Port)))
+	}
 	switch s.UpgradeMode {
 	case "last-state":
 		if conf["high-availability.type"] == "" && conf["high-availability"] == "" {

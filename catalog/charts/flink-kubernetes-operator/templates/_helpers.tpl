@@ -1,0 +1,38 @@
+{{/* Fixture chart: every object says it stands in for the upstream chart. */}}
+{{- define "fixture.annotations" -}}
+krm-flink.io/fixture-chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | quote }}
+krm-flink.io/fixture-note: "stands in for the upstream chart, docs/charts.md"
+{{- end }}
+
+{{- define "flink-operator.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end }}
+
+{{- define "flink-operator.labels" -}}
+app.kubernetes.io/name: {{ include "flink-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end }}
+
+{{- define "flink-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "flink-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "flink-operator.image" -}}
+{{- if .Values.image.digest -}}
+{{ printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else -}}
+{{ printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end -}}
+{{- end }}
+
+{{/* The namespaces the operator and its jobs get RBAC in. */}}
+{{- define "flink-operator.watchNamespaces" -}}
+{{- if .Values.watchNamespaces -}}
+{{ join "," .Values.watchNamespaces }}
+{{- else -}}
+{{ .Release.Namespace }}
+{{- end -}}
+{{- end }}

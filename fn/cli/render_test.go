@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bytes"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestCommittedOverlaysAreFresh fails when overlays/ is not what the example
+// platform renders to today: run `make render` and commit the result.
+func TestCommittedOverlaysAreFresh(t *testing.T) {
+	code, stdout, stderr := run(t, "render", "-f", filepath.Join(repoRoot, "examples", "platform"),
+		"--all-envs", "-o", filepath.Join(repoRoot, "overlays"), "--check")
+	if code != 0 {
+		t.Fatalf("overlays/ is stale; run `make render` and commit it.\n%s%s", stdout, stderr)
+	}
+}
+
+// TestDeterministic renders the example platform from copies whose files
+// and documents come in different orders and expects byte-identical trees.
+func TestDeterministic(t *testing.T) {
+	src := filepath.Join(repoRoot, "examples", "platform")
+	var docs []string
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isInputFile(d.Name()) {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		for _, doc := range strings.Split(string(data), "\n---\n") {
+			docs = append(docs, doc)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first map[string]string
+	for i := 0; i < 5; i++ {
+		rng := rand.New(rand.NewSource(int64(i)))
+		in := t.TempDir()
+		shuffled := append([]string(nil), docs...)
+		rng.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
+		// Spread the documents over files whose names sort in a different order each time.
+		for j, doc := range shuffled {
+			name := filepath.Join(in, string(rune('a'+rng.Intn(26)))+"-"+strings.Repeat("x", j)+".yaml")
+			if err := os.WriteFile(name, []byte(doc+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out := t.TempDir()
+		if code, _, stderr := run(t, "render", "-f", in, "--all-envs", "-o", out); code != 0 {
+			t.Fatalf("render: %s", stderr)
+		}
+		got := readTree(t, out)
+		if first == nil {
+			first = got
+			continue
+		}
+		if diff := cmp.Diff(first, got); diff != "" {
+			t.Fatalf("run %d differs from run 0:\n%s", i, diff)
+		}
+	}
+}
+
+func TestCheckReportsStaleTree(t *testing.T) {
+	out := t.TempDir()
+	in := filepath.Join(repoRoot, "testdata", "render", "minimal", "input")
+	if code, _, stderr := run(t, "render", "-f", in, "--env", "dev", "-o", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, "render", "-f", in, "--env", "dev", "-o", out, "--check"); code != 0 {
+		t.Fatalf("fresh tree reported stale: %s", stderr)
+	}
+	victim := filepath.Join(out, "dev", "jobs", "demo", "flinkdeployment-wordcount.yaml")
+	if err := os.WriteFile(victim, []byte("edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "render", "-f", in, "--env", "dev", "-o", out, "--check")
+	if code != 1 || !strings.Contains(stderr, "changed: "+victim) {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if got, _ := os.ReadFile(victim); !bytes.Equal(got, []byte("edited by hand\n")) {
+		t.Error("--check wrote to the tree")
+	}
+}
+
+func TestCommandsHaveHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"render", "--help"}, {"version", "--help"}} {
+		code, stdout, stderr := run(t, args...)
+		if code != 0 || !strings.Contains(stdout, "Usage:") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	code, stdout, _ := run(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "krm-flink ") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+}

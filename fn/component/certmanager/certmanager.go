@@ -1,0 +1,107 @@
+// Package certmanager renders cert-manager, which the Flink operator's
+// webhook needs for its certificate: the jetstack chart with its CRDs on,
+// through the values key of the chart's version (installCRDs before v1.15,
+// crds.enabled from v1.15).
+package certmanager
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/fn/component"
+	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
+	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/fn/plan"
+	"github.com/krm-flink/krm-flink/fn/problem"
+)
+
+// Name is the component's name and output folder.
+const Name = api.ComponentCertManager
+
+// Sources loads cert-manager's chart or its static release manifest;
+// *source.Resolver is one.
+type Sources interface {
+	helmcomponent.Charts
+	LoadManifest(component, location, baseDir string) (*source.Manifest, error)
+}
+
+// Renderer renders cert-manager.
+type Renderer struct {
+	charts Sources
+}
+
+var _ component.Renderer = (*Renderer)(nil)
+
+// New returns a renderer that loads its chart through charts.
+func New(charts Sources) *Renderer { return &Renderer{charts: charts} }
+
+// Name implements component.Renderer.
+func (*Renderer) Name() string { return Name }
+
+// Render implements component.Renderer.
+func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
+	cfg := &p.Platform.Spec.Components.CertManager
+	if !*cfg.Enabled {
+		return nil, nil
+	}
+	if cfg.Manifest != "" {
+		return r.renderManifest(p, cfg)
+	}
+	loaded, warns, err := helmcomponent.Load(r.charts, p, Name, &cfg.Component)
+	if err != nil {
+		return nil, err
+	}
+	vals := helmcomponent.Merge(Values(loaded.Version()), cfg.Values)
+	objs, err := helmcomponent.Render(p, helmcomponent.Spec{Name: Name, Config: &cfg.Component, Chart: loaded, Values: vals})
+	return objs, helmcomponent.WithWarnings(err, warns)
+}
+
+// CRDsByValue tells whether a cert-manager chart version switches its CRDs
+// on with crds.enabled (v1.15 and later) rather than installCRDs.
+func CRDsByValue(chartVersion string) bool {
+	parts := strings.SplitN(strings.TrimPrefix(chartVersion, "v"), ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return major > 1 || major == 1 && minor >= 15
+}
+
+// Values are the chart values krm-flink derives: the CRDs on, through the
+// key the chart's version knows.
+func Values(chartVersion string) map[string]any {
+	if CRDsByValue(chartVersion) {
+		return map[string]any{"crds": map[string]any{"enabled": true, "keep": true}}
+	}
+	return map[string]any{"installCRDs": true}
+}
+
+// renderManifest renders cert-manager from its static release manifest, as
+// the reference platform installed it: the objects as published, with the
+// namespace, Namespace and drop rules every component gets.
+func (r *Renderer) renderManifest(p *plan.Plan, cfg *api.CertManager) ([]*manifest.Object, error) {
+	baseDir := ""
+	file, ref := "", problem.ObjectRef{}
+	if p.Source != nil {
+		file, ref = p.Source.File, p.Source.Ref()
+		if p.Source.File != "" {
+			baseDir = filepath.Dir(p.Source.File)
+		}
+	}
+	m, err := r.charts.LoadManifest(Name, cfg.Manifest, baseDir)
+	if err != nil {
+		return nil, problem.List{problem.Errorf(file, ref, helmcomponent.Field(Name)+".manifest", "%v", err)}
+	}
+	objs, err := manifest.ParseYAML(Name, m.Data)
+	if err != nil {
+		return nil, problem.List{problem.Errorf(file, ref, helmcomponent.Field(Name)+".manifest", "%s: %v", m.Source, err)}
+	}
+	return helmcomponent.Finish(p, Name, &cfg.Component, objs, "manifest "+m.Source)
+}

@@ -1,0 +1,204 @@
+package helmcomponent_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/component/componenttest"
+	"github.com/krm-flink/krm-flink/fn/component/flinkoperator"
+	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
+	"github.com/krm-flink/krm-flink/fn/component/karpenter"
+	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/fn/problem"
+)
+
+func renderKarpenter(t *testing.T, components string, jobs ...string) ([]*manifest.Object, problem.List) {
+	t.Helper()
+	docs := append([]string{componenttest.Platform + "  components:\n" + components}, jobs...)
+	objs, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, docs...), "dev"))
+	return objs, errs
+}
+
+func hooks(objs []*manifest.Object) (pre, test []*manifest.Object) {
+	for _, o := range objs {
+		if strings.HasSuffix(o.GetName(), "-preinstall") {
+			pre = append(pre, o)
+		}
+		if strings.HasSuffix(o.GetName(), "-test") {
+			test = append(test, o)
+		}
+	}
+	return pre, test
+}
+
+// TestHooksPolicy: test hooks always go; other hooks stay as plain objects
+// (Plain), keep their annotations (Keep) or go (Drop).
+func TestHooksPolicy(t *testing.T) {
+	for policy, want := range map[string]struct {
+		pre      int
+		hookAnn  bool
+		recorded bool
+	}{
+		"":      {1, false, true},
+		"Plain": {1, false, true},
+		"Keep":  {1, true, false},
+		"Drop":  {0, false, false},
+	} {
+		t.Run("policy "+policy, func(t *testing.T) {
+			comp := "    karpenter:\n      enabled: true\n"
+			if policy != "" {
+				comp += "      hooks: " + policy + "\n"
+			}
+			objs, errs := renderKarpenter(t, comp)
+			if errs != nil {
+				t.Fatal(errs)
+			}
+			pre, test := hooks(objs)
+			if len(test) != 0 {
+				t.Error("a test hook was rendered")
+			}
+			if len(pre) != want.pre {
+				t.Fatalf("pre-install hooks: %d, want %d", len(pre), want.pre)
+			}
+			for _, o := range pre {
+				ann := o.GetAnnotations()
+				if _, ok := ann["helm.sh/hook"]; ok != want.hookAnn {
+					t.Errorf("helm.sh/hook present: %v, want %v", ok, want.hookAnn)
+				}
+				if _, ok := ann["helm.sh/hook-delete-policy"]; ok != want.hookAnn {
+					t.Errorf("helm.sh/hook-delete-policy present: %v", ok)
+				}
+				if got := ann[helmcomponent.HookAnnotation]; (got == "pre-install") != want.recorded {
+					t.Errorf("%s = %q", helmcomponent.HookAnnotation, got)
+				}
+				if o.GetNamespace() != "karpenter" {
+					t.Errorf("hook namespace %q", o.GetNamespace())
+				}
+			}
+		})
+	}
+}
+
+// TestNamespaces: every namespaced object has its namespace, cluster-scoped
+// ones (well-known kinds and the chart's own CRD kinds) have none.
+func TestNamespaces(t *testing.T) {
+	objs, errs := renderKarpenter(t, "    karpenter:\n      namespace: kube-system\n")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for _, o := range objs {
+		cluster := map[string]bool{"ClusterRole": true, "ClusterRoleBinding": true, "CustomResourceDefinition": true,
+			"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true, "Namespace": true}[o.GetKind()]
+		if cluster != (o.GetNamespace() == "") {
+			t.Errorf("%s %s: namespace %q", o.GetKind(), o.GetName(), o.GetNamespace())
+		}
+		if !cluster && o.GetNamespace() != "kube-system" {
+			t.Errorf("%s %s in %s", o.GetKind(), o.GetName(), o.GetNamespace())
+		}
+		if o.GetKind() == "Namespace" {
+			t.Error("rendered the kube-system Namespace")
+		}
+	}
+}
+
+// TestNamespaceOwner: a component never renders a job namespace (rbac owns
+// it), and two components sharing a namespace render it once.
+func TestNamespaceOwner(t *testing.T) {
+	p := componenttest.Plan(t, componenttest.Set(t, componenttest.Platform+`  components:
+    karpenter:
+      namespace: platform
+    flink-operator:
+      namespace: platform
+    cert-manager:
+      namespace: team-a
+`, componenttest.Job("team-a", "j1")), "dev")
+	for ns, want := range map[string]string{"platform": api.ComponentFlinkOperator, "team-a": "", "kube-system": "", "nothing": ""} {
+		if got := helmcomponent.NamespaceOwner(p, ns); got != want {
+			t.Errorf("owner of %s: %q, want %q", ns, got, want)
+		}
+	}
+	objs, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), p)
+	if errs != nil || componenttest.Find(objs, "Namespace", "", "platform") != nil {
+		t.Errorf("karpenter rendered the operator's Namespace (%v)", errs)
+	}
+	objs, _, errs = componenttest.Render(t, flinkoperator.New(componenttest.Resolver(t)), p)
+	if errs != nil || componenttest.Find(objs, "Namespace", "", "platform") == nil {
+		t.Errorf("the operator did not render its Namespace (%v)", errs)
+	}
+}
+
+// TestDrop: selectors drop what they match; one that matches nothing is an
+// error naming its field path.
+func TestDrop(t *testing.T) {
+	objs, errs := renderKarpenter(t, `    karpenter:
+      drop:
+        - kind: PodDisruptionBudget
+        - apiVersion: admissionregistration.k8s.io/v1
+          name: "*.webhook.karpenter.k8s.aws"
+        - kind: Secret
+          namespace: karpenter
+          name: karpenter-cert
+`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "PodDisruptionBudget", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "Secret":
+			t.Errorf("not dropped: %s %s", o.GetKind(), o.GetName())
+		}
+	}
+	if componenttest.Find(objs, "Deployment", "karpenter", "karpenter") == nil {
+		t.Error("dropped too much")
+	}
+	_, errs = renderKarpenter(t, `    karpenter:
+      drop:
+        - kind: Deployment
+        - kind: Deployment
+          name: renamed-upstream
+`)
+	if len(errs) != 1 || errs[0].Field != "spec.components.karpenter.drop[1]" || !strings.Contains(errs[0].Message, "matches no object of karpenter 0.34.0") {
+		t.Errorf("unmatched selector: %v", errs)
+	}
+}
+
+// TestValuesSchema: raw values the chart's schema rejects are an error at
+// the component's values.
+func TestValuesSchema(t *testing.T) {
+	_, errs := renderKarpenter(t, "    karpenter:\n      values:\n        replicas: many\n")
+	if len(errs) != 1 || errs[0].Field != "spec.components.karpenter.values" || !strings.Contains(errs[0].Message, "replicas") {
+		t.Errorf("schema: %v", errs)
+	}
+	objs, errs := renderKarpenter(t, "    karpenter:\n      values:\n        replicas: 5\n        settings:\n          clusterName: override\n")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	y := componenttest.YAML(t, objs)
+	if !strings.Contains(y, "replicas: 5") || !strings.Contains(y, "value: override") {
+		t.Error("raw values were not merged last")
+	}
+}
+
+func TestMerge(t *testing.T) {
+	base := map[string]any{"a": map[string]any{"b": 1, "c": []any{1, 2}}, "d": "x", "e": true}
+	over := map[string]any{"a": map[string]any{"c": []any{3}, "f": 4}, "d": nil}
+	got := helmcomponent.Merge(base, over)
+	want := map[string]any{"a": map[string]any{"b": 1, "c": []any{3}, "f": 4}, "e": true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if _, ok := base["a"].(map[string]any)["f"]; ok {
+		t.Error("Merge changed its input")
+	}
+}
+
+func TestAPIVersions(t *testing.T) {
+	p := componenttest.Plan(t, componenttest.Set(t, componenttest.Platform+"  apiVersions: [monitoring.coreos.com/v1]\n"), "dev")
+	got := strings.Join(helmcomponent.APIVersions(p), " ")
+	want := "acme.cert-manager.io/v1 cert-manager.io/v1 flink.apache.org/v1beta1 karpenter.k8s.aws/v1beta1 karpenter.sh/v1beta1 monitoring.coreos.com/v1"
+	if got != want {
+		t.Errorf("got %s", got)
+	}
+}
