@@ -1,0 +1,49 @@
+# krm-flink: `make render` renders the example platform into overlays/,
+# `make test` runs every test (CI runs exactly that).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO      ?= go
+BIN     := $(CURDIR)/bin
+TOOLS   := $(CURDIR)/.tools/bin
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/krm-flink/krm-flink/fn/cli.Version=$(VERSION)
+
+export PATH := $(TOOLS):$(PATH)
+export KRM_FLINK_TOOLS := $(TOOLS)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/krm-flink
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/krm-flink ./cmd/krm-flink
+
+.PHONY: render
+render: build ## render examples/platform into overlays/
+	$(BIN)/krm-flink render -f examples/platform --all-envs -o overlays
+
+.PHONY: tools
+tools: ## install the pinned tools the tests run (kustomize, kpt, kube-apiserver, etcd)
+	hack/install-tools.sh
+	@if [ -x hack/install-apiserver.sh ]; then hack/install-apiserver.sh; fi
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^hack/tools/')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: test
+test: tools lint ## run every test, with the race detector
+	$(GO) test -race -count=1 ./...
+
+.PHONY: golden
+golden: ## rewrite golden files after an intended output change
+	$(GO) test ./... -run Golden -update
+
+.PHONY: clean
+clean: ## remove build output and installed tools
+	rm -rf $(BIN) .tools

@@ -1,0 +1,284 @@
+// Package e2e runs the built krm-flink binary under the real consumers:
+// kustomize (exec KRM function and plain builds of the committed overlays,
+// as Argo CD and Flux run them) and kpt (fn render pipelines).
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var repoRoot = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}()
+
+// tool finds a pinned tool installed by hack/install-tools.sh. A missing
+// tool fails the test: CI must never pass by skipping the real consumers.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	dirs := []string{os.Getenv("KRM_FLINK_TOOLS"), filepath.Join(repoRoot, ".tools", "bin")}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		if p := filepath.Join(d, name); isExecutable(p) {
+			return p
+		}
+	}
+	if testing.Short() {
+		t.Skipf("%s not installed (run hack/install-tools.sh)", name)
+	}
+	t.Fatalf("%s not installed: run `make tools` (hack/install-tools.sh)", name)
+	return ""
+}
+
+func isExecutable(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
+}
+
+// workspace copies examples/ into a temp dir and builds krm-flink into its
+// bin/, where the examples' exec paths point.
+func workspace(t *testing.T) string {
+	t.Helper()
+	ws := t.TempDir()
+	copyDir(t, filepath.Join(repoRoot, "examples"), filepath.Join(ws, "examples"))
+	cmd := exec.Command("go", "build", "-o", filepath.Join(ws, "bin", "krm-flink"), "./cmd/krm-flink")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return ws
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runCmd(t *testing.T, dir string, name string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+func overlayEnvs(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(repoRoot, "overlays"))
+	if err != nil {
+		t.Fatalf("no overlays/ (run make render): %v", err)
+	}
+	var envs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			envs = append(envs, e.Name())
+		}
+	}
+	if len(envs) == 0 {
+		t.Fatal("overlays/ has no environments")
+	}
+	return envs
+}
+
+// TestPlainKustomizeBuildsEveryOverlay is what Argo CD and Flux run: plain
+// `kustomize build`, no plugins, no network.
+func TestPlainKustomizeBuildsEveryOverlay(t *testing.T) {
+	kustomize := tool(t, "kustomize")
+	for _, env := range overlayEnvs(t) {
+		t.Run(env, func(t *testing.T) {
+			dir := filepath.Join(repoRoot, "overlays", env)
+			out, stderr, err := runCmd(t, repoRoot, kustomize, "build", dir)
+			if err != nil {
+				t.Fatalf("kustomize build %s: %v\n%s", dir, err, stderr)
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.yaml"))
+			if got := strings.Count(out, "\nkind: ") + boolInt(strings.HasPrefix(out, "kind: ")); got != len(files) || got == 0 {
+				t.Errorf("kustomize build printed %d objects, the overlay has %d files", got, len(files))
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestKustomizeRunsTheFunction runs krm-flink as an exec KRM function from
+// kustomize and expects exactly what the CLI committed into overlays/.
+func TestKustomizeRunsTheFunction(t *testing.T) {
+	kustomize := tool(t, "kustomize")
+	ws := workspace(t)
+	for _, env := range overlayEnvs(t) {
+		t.Run(env, func(t *testing.T) {
+			got, stderr, err := runCmd(t, ws, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", filepath.Join("examples", "kustomize", env))
+			if err != nil {
+				t.Fatalf("kustomize build: %v\n%s", err, stderr)
+			}
+			// kustomize prints nothing and exits 0 when exec is not enabled; never accept that.
+			if strings.TrimSpace(got) == "" {
+				t.Fatal("kustomize printed nothing: the function did not run")
+			}
+			if strings.Contains(got, "kind: FlinkJobSpec") || strings.Contains(got, "kind: FlinkPlatform") {
+				t.Error("the input kinds leaked into kustomize's output")
+			}
+			want, stderr, err := runCmd(t, repoRoot, kustomize, "build", filepath.Join("overlays", env))
+			if err != nil {
+				t.Fatalf("kustomize build overlays/%s: %v\n%s", env, err, stderr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("function output differs from overlays/%s (-overlay +function):\n%s", env, diff)
+			}
+		})
+	}
+}
+
+// kptPackage assembles a kpt package from the example platform, for env.
+func kptPackage(t *testing.T, ws, env string) string {
+	t.Helper()
+	pkg := filepath.Join(ws, "pkg")
+	copyDir(t, filepath.Join(ws, "examples", "platform"), pkg)
+	for _, k := range []string{"kustomization.yaml", filepath.Join("jobs", "kustomization.yaml")} {
+		_ = os.Remove(filepath.Join(pkg, k))
+	}
+	kptfile, err := os.ReadFile(filepath.Join(ws, "examples", "kpt", "Kptfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "Kptfile"), kptfile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	platform := filepath.Join(pkg, "platform.yaml")
+	data, err := os.ReadFile(platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	annotated := strings.Replace(string(data), "  annotations:\n", "  annotations:\n    krm-flink.io/environment: "+env+"\n", 1)
+	if err := os.WriteFile(platform, []byte(annotated), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return pkg
+}
+
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		data, err := os.ReadFile(p)
+		out[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestKptRendersThePackage runs `kpt fn render --allow-exec` twice on a
+// package built from the example, then after a job is removed.
+func TestKptRendersThePackage(t *testing.T) {
+	kpt := tool(t, "kpt")
+	ws := workspace(t)
+	env := overlayEnvs(t)[0]
+	pkg := kptPackage(t, ws, env)
+	render := func() {
+		t.Helper()
+		// kpt resolves the exec path against the working directory.
+		if out, stderr, err := runCmd(t, ws, kpt, "fn", "render", "pkg", "--allow-exec"); err != nil {
+			t.Fatalf("kpt fn render: %v\n%s%s", err, out, stderr)
+		}
+	}
+	render()
+	want := readTree(t, filepath.Join(repoRoot, "overlays", env))
+	delete(want, "kustomization.yaml")
+	got := readTree(t, filepath.Join(pkg, "rendered"))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("kpt output differs from overlays/%s (-overlay +kpt):\n%s", env, diff)
+	}
+	before := readTree(t, pkg)
+	render()
+	if diff := cmp.Diff(before, readTree(t, pkg)); diff != "" {
+		t.Fatalf("a second kpt render changed the package:\n%s", diff)
+	}
+	if err := os.Remove(filepath.Join(pkg, "jobs", "autoscaling.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	render()
+	after := readTree(t, filepath.Join(pkg, "rendered"))
+	for p := range after {
+		if strings.Contains(p, "autoscaling-example") {
+			t.Errorf("%s survived the removal of its job", p)
+		}
+	}
+	if _, ok := after["jobs/commerce/flinkdeployment-orders-enricher.yaml"]; !ok {
+		t.Error("other jobs were lost")
+	}
+}
+
+// TestKptReportsBadInput checks kpt shows krm-flink's results: the file, the
+// object and the field, and fails the pipeline.
+func TestKptReportsBadInput(t *testing.T) {
+	kpt := tool(t, "kpt")
+	ws := workspace(t)
+	pkg := kptPackage(t, ws, overlayEnvs(t)[0])
+	job := filepath.Join(pkg, "jobs", "orders.yaml")
+	data, _ := os.ReadFile(job)
+	if err := os.WriteFile(job, bytes.Replace(data, []byte("parallelism: 4"), []byte("parallelism: 0"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(ws, "results")
+	if err := os.MkdirAll(results, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := runCmd(t, ws, kpt, "fn", "render", "pkg", "--allow-exec", "--results-dir", results)
+	if err == nil {
+		t.Fatalf("kpt accepted a job with parallelism 0:\n%s", out)
+	}
+	// kpt prints the object and field; the results file also has the file.
+	resultsFile, _ := os.ReadFile(filepath.Join(results, "results.yaml"))
+	all := out + stderr + string(resultsFile)
+	for _, want := range []string{"spec.parallelism", "orders-enricher", "path: jobs/orders.yaml", "must be at least 1"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("kpt output lacks %q:\n%s", want, all)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(pkg, "rendered")); !os.IsNotExist(err) {
+		t.Error("a failed pipeline wrote rendered objects")
+	}
+}
