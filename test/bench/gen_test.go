@@ -1,0 +1,215 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/krm-flink/krm-flink/fn/cli"
+)
+
+var repoRoot = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}()
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	c := Config{Jobs: 15, Envs: 3, HelmValues: true}
+	a, b := t.TempDir(), t.TempDir()
+	if _, err := Generate(a, c); err != nil {
+		t.Fatal(err)
+	}
+	// Generating over an earlier output replaces it.
+	if _, err := Generate(b, Config{Jobs: 7, Envs: 2, HelmValues: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(b, c); err != nil {
+		t.Fatal(err)
+	}
+	fa, fb := readTree(t, a), readTree(t, b)
+	if len(fa) == 0 {
+		t.Fatal("nothing generated")
+	}
+	// Values files name their own folder in jobs.txt; compare relative.
+	for p, data := range fb {
+		fb[p] = bytes.ReplaceAll(data, []byte(b), []byte(a))
+	}
+	if d := cmp.Diff(fa, fb); d != "" {
+		t.Errorf("same config, different output (-first +second):\n%s", d)
+	}
+}
+
+// TestGeneratedPlatformRenders renders every environment of a generated
+// platform and runs it as a function: no errors, a FlinkDeployment per job.
+func TestGeneratedPlatformRenders(t *testing.T) {
+	l, err := Generate(t.TempDir(), Config{Jobs: 12, Envs: 3, Namespaces: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Namespaces != 3 {
+		t.Errorf("12 jobs over %d namespaces, want 3", l.Namespaces)
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := cli.Main([]string{"render", "-f", l.Platform, "--all-envs", "-o", out}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("render: exit %d\n%s", code, stderr.String())
+	}
+	prodJobs := countFiles(t, filepath.Join(out, "prod", "jobs"))
+	if prodJobs != 12 {
+		t.Errorf("prod has %d FlinkDeployments, want 12 (every job runs in prod)", prodJobs)
+	}
+	for _, env := range l.Envs {
+		for _, component := range []string{"cert-manager", "flink-operator", "fluent-bit", "karpenter", "nodepools", "rbac", "jobs"} {
+			if _, err := os.Stat(filepath.Join(out, env, component)); err != nil {
+				t.Errorf("%s: component %s not rendered: %v", env, component, err)
+			}
+		}
+	}
+
+	rl, err := os.ReadFile(l.ResourceList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := cli.Main([]string{}, bytes.NewReader(rl), &stdout, &stderr); code != 0 {
+		t.Fatalf("function: exit %d\n%s", code, stderr.String())
+	}
+	if got := strings.Count(stdout.String(), "\n  kind: FlinkDeployment\n"); got != 12 {
+		t.Errorf("function output has %d FlinkDeployments, want 12", got)
+	}
+	if strings.Contains(stdout.String(), "severity: error") {
+		t.Errorf("function reported errors:\n%s", stdout.String())
+	}
+}
+
+// TestHelmBaselineMatches checks the baseline is the same work: `helm
+// template` of the job chart with the generated values gives the
+// FlinkDeployment krm-flink renders, but for the two labels krm-flink adds.
+// It needs the pinned helm that hack/bench.sh builds into .tools/bin.
+func TestHelmBaselineMatches(t *testing.T) {
+	helm := findHelm()
+	if helm == "" {
+		t.Skip("helm not built: hack/bench.sh builds it into .tools/bin (hack/tools/helm)")
+	}
+	l, err := Generate(t.TempDir(), Config{Jobs: 6, Envs: 2, HelmValues: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var stderr bytes.Buffer
+	if code := cli.Main([]string{"render", "-f", l.Platform, "--all-envs", "-o", out}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+		t.Fatalf("render: exit %d\n%s", code, stderr.String())
+	}
+	for _, env := range l.Envs {
+		helmDir := filepath.Join(l.Dir, HelmDir, env)
+		kv, err := os.ReadFile(filepath.Join(helmDir, KubeVersionFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		index, err := os.Open(filepath.Join(helmDir, JobsIndexFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		sc := bufio.NewScanner(index)
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			name, ns, values := f[0], f[1], f[2]
+			cmd := exec.Command(helm, "template", name, filepath.Join(repoRoot, "catalog", "charts", "flink-job"),
+				"-n", ns, "-f", values, "--kube-version", strings.TrimSpace(string(kv)))
+			cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
+			got, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("helm template %s: %v", name, err)
+			}
+			want, err := os.ReadFile(filepath.Join(out, env, "jobs", ns, "flinkdeployment-"+name+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(object(t, want), object(t, got)); d != "" {
+				t.Errorf("%s %s/%s: helm template differs from krm-flink (-krm-flink +helm):\n%s", env, ns, name, d)
+			}
+			n++
+		}
+		index.Close()
+		if n == 0 {
+			t.Errorf("%s: no jobs in %s", env, JobsIndexFile)
+		}
+	}
+}
+
+// object parses one rendered object without the labels krm-flink adds.
+func object(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	obj := map[string]any{}
+	if err := sigsyaml.Unmarshal(data, &obj); err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		if labels, ok := meta["labels"].(map[string]any); ok {
+			delete(labels, "app.kubernetes.io/managed-by")
+			delete(labels, "krm-flink.io/component")
+		}
+	}
+	return obj
+}
+
+func findHelm() string {
+	for _, d := range []string{os.Getenv("KRM_FLINK_TOOLS"), filepath.Join(repoRoot, ".tools", "bin")} {
+		if d == "" {
+			continue
+		}
+		p := filepath.Join(d, "helm")
+		if info, err := os.Stat(p); err == nil && info.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
+}
+
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = data
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
