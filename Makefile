@@ -41,8 +41,13 @@ test: tools lint ## run every test, with the race detector
 	$(GO) test -race -count=1 ./...
 
 .PHONY: golden
-golden: ## rewrite golden files after an intended output change
-	$(GO) test ./... -run Golden -update
+golden: ## rewrite golden files and overlays/ after an intended output change
+	$(GO) test $$(grep -rl 'flag.Bool("update"' --include='*_test.go' fn | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
+	$(MAKE) render
+
+.PHONY: bench
+bench: ## Go benchmarks and hack/bench.sh: krm-flink vs helm template per job
+	hack/bench.sh
 
 .PHONY: clean
 clean: ## remove build output and installed tools

@@ -113,11 +113,11 @@ func TestChartsPullAndRender(t *testing.T) {
 	}
 	got := readTree(t, out)
 	for _, p := range []string{
-		"dev/cert-manager/cert-manager/deployment-cert-manager.yaml",
-		"dev/flink-operator/flink-operator/deployment-flink-kubernetes-operator.yaml",
-		"dev/fluent-bit/kube-system/daemonset-aws-for-fluent-bit.yaml",
-		"dev/karpenter/karpenter/deployment-karpenter.yaml",
-		"dev/karpenter/_cluster/customresourcedefinition-nodepools.karpenter.sh.yaml",
+		"dev/prerequisites/cert-manager/cert-manager/deployment-cert-manager.yaml",
+		"dev/infrastructure/flink-operator/flink-operator/deployment-flink-kubernetes-operator.yaml",
+		"dev/infrastructure/fluent-bit/kube-system/daemonset-aws-for-fluent-bit.yaml",
+		"dev/infrastructure/karpenter/karpenter/deployment-karpenter.yaml",
+		"dev/crds/karpenter/_cluster/customresourcedefinition-nodepools.karpenter.sh.yaml",
 	} {
 		if _, ok := got[p]; !ok {
 			t.Errorf("missing %s", p)

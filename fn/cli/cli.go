@@ -6,6 +6,9 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
+	"slices"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/spf13/cobra"
@@ -22,7 +25,15 @@ type ExitError struct{ Code int }
 func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
 // Main runs the command line with args and returns the process exit code.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// A panic never reaches the user as a crash: it becomes "internal error:
+// <value>" and exit code 1, with the stack only in debug mode (--debug or
+// KRM_FLINK_DEBUG=1).
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			code = internalError(stderr, v, debug.Stack(), debugMode(args))
+		}
+	}()
 	root := NewRoot(stdin, stdout, stderr)
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
@@ -51,13 +62,18 @@ stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := fn.Execute(krmfn.Processor, stdin, stdout); err != nil {
+			processor := krmfn.Processor
+			if debugFlag, _ := cmd.Flags().GetBool("debug"); debugFlag {
+				processor = krmfn.DebugProcessor(stderr)
+			}
+			if err := fn.Execute(processor, stdin, stdout); err != nil {
 				fmt.Fprintln(stderr, err)
 				return ExitError{Code: 1}
 			}
 			return nil
 		},
 	}
+	root.PersistentFlags().Bool("debug", false, "print the stack trace of an internal error (also KRM_FLINK_DEBUG=1)")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -75,4 +91,28 @@ func newVersionCommand(stdout io.Writer) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// DebugEnv, set to 1 (or true), makes an internal error print its stack.
+const DebugEnv = "KRM_FLINK_DEBUG"
+
+// debugMode tells whether the user asked for stack traces.
+func debugMode(args []string) bool {
+	switch os.Getenv(DebugEnv) {
+	case "1", "true", "yes":
+		return true
+	}
+	return slices.Contains(args, "--debug") || slices.Contains(args, "--debug=true")
+}
+
+// internalError reports a recovered panic: a krm-flink bug, not a problem
+// with the input.
+func internalError(stderr io.Writer, v any, stack []byte, debugging bool) int {
+	fmt.Fprintf(stderr, "internal error: %v\n", v)
+	if debugging {
+		fmt.Fprintf(stderr, "%s", stack)
+	} else {
+		fmt.Fprintf(stderr, "this is a krm-flink bug: please report it; %s=1 or --debug prints the stack trace\n", DebugEnv)
+	}
+	return 1
 }

@@ -102,7 +102,7 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 			return reportError(stderr, err)
 		}
 		all = append(all, res.Warnings...)
-		tree, err := output.Build(res.Objects)
+		tree, err := output.Build(res.Objects, res.Bootstrap)
 		if err != nil {
 			return reportError(stderr, fmt.Errorf("environment %s: %w", env, err))
 		}

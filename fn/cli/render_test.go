@@ -76,7 +76,7 @@ func TestCheckReportsStaleTree(t *testing.T) {
 	if code, _, stderr := run(t, "render", "-f", in, "--env", "dev", "-o", out, "--check"); code != 0 {
 		t.Fatalf("fresh tree reported stale: %s", stderr)
 	}
-	victim := filepath.Join(out, "dev", "jobs", "demo", "flinkdeployment-wordcount.yaml")
+	victim := filepath.Join(out, "dev", "workloads", "jobs", "demo", "flinkdeployment-wordcount.yaml")
 	if err := os.WriteFile(victim, []byte("edited by hand\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"path"
+	"strings"
 
 	"github.com/krm-flink/krm-flink/fn/manifest"
 )
@@ -39,7 +40,7 @@ func FluxKustomizations(env string, layers []string, f Flux) []*manifest.Object 
 		name := f.Prefix + "-" + env + "-" + layer
 		spec := map[string]any{
 			"interval":  f.Interval,
-			"path":      path.Join(f.Path, env, layer),
+			"path":      fluxPath(f.Path, env, layer),
 			"prune":     true,
 			"wait":      true,
 			"timeout":   "10m",
@@ -57,6 +58,16 @@ func FluxKustomizations(env string, layers []string, f Flux) []*manifest.Object 
 		prev = name
 	}
 	return out
+}
+
+// fluxPath joins like path.Join but keeps a leading "./", the way Flux
+// documents paths within a source.
+func fluxPath(root string, elem ...string) string {
+	p := path.Join(append([]string{root}, elem...)...)
+	if strings.HasPrefix(root, "./") {
+		return "./" + p
+	}
+	return p
 }
 
 // Argo says how the Argo CD Application reaches the committed overlays.

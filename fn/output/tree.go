@@ -1,6 +1,7 @@
 // Package output lays rendered objects out as files, one per object in a
-// stable tree (component/namespace/kind-name.yaml) with a kustomization.yaml
-// listing them, and replaces an overlay tree on disk atomically.
+// stable tree (layer/component/namespace/kind-name.yaml) with
+// kustomization.yaml files listing them, and replaces an overlay tree on
+// disk atomically.
 package output
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/krm-flink/krm-flink/fn/gitops"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 )
 
@@ -39,19 +41,42 @@ func (t Tree) Paths() []string {
 	return ps
 }
 
-// Path is where an object's file lives within its environment folder.
+// Path is where an object's file lives within its environment folder:
+// <layer>/<component>/<namespace or _cluster>/<kind>-<name>.yaml, or
+// <component>/<kind>-<name>.yaml for the Flux and Argo CD objects that
+// deploy the environment.
 func Path(o *manifest.Object) string {
+	file := fileName(strings.ToLower(o.GetKind()) + "-" + o.GetName() + ".yaml")
+	if o.Component == gitops.FluxComponent || o.Component == gitops.ArgoComponent {
+		return path.Join(o.Component, file)
+	}
 	scope := o.GetNamespace()
 	if scope == "" {
 		scope = ClusterScope
 	}
-	return path.Join(o.Component, scope, strings.ToLower(o.GetKind())+"-"+o.GetName()+".yaml")
+	return path.Join(gitops.LayerOf(o), o.Component, scope, file)
 }
 
-// Build renders objects into one environment's tree, kustomization included.
-func Build(objs []*manifest.Object) (Tree, error) {
-	t := make(Tree, len(objs)+1)
-	for _, o := range objs {
+// fileName keeps names portable: RBAC names may hold ':' (and other
+// characters Windows checkouts refuse), which become '_'.
+func fileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '.', r == '_':
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+// Build renders one environment's tree: every object in its layer's folder
+// with a kustomization.yaml per layer (what Flux applies, in order), a
+// top-level kustomization.yaml listing the layers (what Argo CD and a plain
+// kustomize build read), and the bootstrap objects in folders of their own.
+func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
+	t := make(Tree, len(objs)+len(bootstrap)+len(gitops.Layers)+3)
+	folders := map[string][]string{} // kustomization folder -> its resources
+	for _, o := range append(append([]*manifest.Object(nil), objs...), bootstrap...) {
 		p := Path(o)
 		if _, dup := t[p]; dup {
 			return nil, fmt.Errorf("two objects map to the file %s", p)
@@ -61,8 +86,20 @@ func Build(objs []*manifest.Object) (Tree, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		t[p] = data
+		folder, rest, _ := strings.Cut(p, "/")
+		folders[folder] = append(folders[folder], rest)
 	}
-	t[KustomizationFile] = kustomization(t.Paths())
+	var layers []string
+	for _, l := range gitops.Layers {
+		if len(folders[l]) > 0 {
+			layers = append(layers, l)
+		}
+	}
+	for folder, resources := range folders {
+		sort.Strings(resources)
+		t[path.Join(folder, KustomizationFile)] = kustomization(resources)
+	}
+	t[KustomizationFile] = kustomization(layers)
 	return t, nil
 }
 

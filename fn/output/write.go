@@ -97,8 +97,18 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 			return err
 		}
 		target := filepath.Join(staging, rel)
+		env, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+		_, replaced := envs[env]
 		if d.IsDir() {
+			// In a replaced environment folders come back only with a file
+			// kept in them, so a layout change leaves no empty folders.
+			if replaced {
+				return nil
+			}
 			return os.MkdirAll(target, 0o755)
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			link, err := os.Readlink(p)
@@ -107,8 +117,7 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 			}
 			return os.Symlink(link, target)
 		}
-		env, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
-		if _, replaced := envs[env]; replaced && d.Type().IsRegular() {
+		if replaced && d.Type().IsRegular() {
 			generated, err := IsGenerated(p)
 			if err != nil || generated {
 				return err

@@ -10,9 +10,11 @@ import (
 	"sort"
 
 	"github.com/krm-flink/krm-flink/catalog"
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/component"
+	"github.com/krm-flink/krm-flink/fn/gitops"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
@@ -28,9 +30,12 @@ type Renderer struct {
 
 // Result is one rendered environment.
 type Result struct {
-	Env      string
-	Objects  []*manifest.Object
-	Warnings problem.List
+	Env     string
+	Objects []*manifest.Object
+	// Bootstrap are the Flux Kustomizations and Argo CD Application that
+	// deploy the environment: applied to the GitOps tool, not part of it.
+	Bootstrap []*manifest.Object
+	Warnings  problem.List
 }
 
 // New checks the platform and loads every chart it needs, once, offline:
@@ -99,11 +104,44 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		labels[manifest.ComponentLabel] = o.Component
 		o.SetLabels(labels)
 	}
+	gitops.Annotate(res.Objects)
 	Sort(res.Objects)
 	if err := checkUnique(res.Objects); err != nil {
 		return nil, err
 	}
+	res.Bootstrap = bootstrap(env, &p.Platform.Spec.GitOps, res.Objects)
 	return res, nil
+}
+
+// bootstrap renders the GitOps objects that deploy env, when asked for.
+func bootstrap(env string, g *api.GitOps, objs []*manifest.Object) []*manifest.Object {
+	var out []*manifest.Object
+	if f := g.Flux; f != nil && f.Enabled {
+		used := map[string]bool{}
+		for _, o := range objs {
+			used[gitops.LayerOf(o)] = true
+		}
+		var layers []string
+		for _, l := range gitops.Layers {
+			if used[l] {
+				layers = append(layers, l)
+			}
+		}
+		out = append(out, gitops.FluxKustomizations(env, layers, gitops.Flux{
+			Namespace: f.Namespace, SourceKind: f.SourceKind, SourceName: f.SourceName,
+			Path: f.Path, Interval: f.Interval, Prefix: f.Prefix,
+		})...)
+	}
+	if a := g.ArgoCD; a != nil && a.Enabled {
+		out = append(out, gitops.ArgoApplication(env, gitops.Argo{
+			Namespace: a.Namespace, Project: a.Project, RepoURL: a.RepoURL, TargetRevision: a.TargetRevision,
+			Path: a.Path, Server: a.Server, Prefix: a.Prefix, Automated: a.Automated,
+		}, objs))
+	}
+	for _, o := range out {
+		o.SetLabels(map[string]string{manifest.ManagedByLabel: manifest.ManagedBy, manifest.ComponentLabel: o.Component})
+	}
+	return out
 }
 
 // Sort orders objects by component, namespace, kind and name.

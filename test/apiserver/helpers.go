@@ -544,6 +544,30 @@ func ValidateObjects(t testing.TB, crdDirs []string, objs []*unstructured.Unstru
 			rest = append(rest, o)
 		}
 	}
+	// An overlay CRD that stands in for a real upstream one (a fixture chart's)
+	// must not replace it: custom resources are checked against the real
+	// schema. The stand-in is still created for real, on a server of its own,
+	// so a malformed CRD fails too.
+	real, err := CRDsFromDirs(crdDirs...)
+	if err != nil {
+		t.Fatalf("reading CRDs: %v", err)
+	}
+	realNames := map[string]bool{}
+	for _, c := range real {
+		realNames[c.GetName()] = true
+	}
+	var own, standIns []*unstructured.Unstructured
+	for _, c := range crds {
+		if realNames[c.GetName()] {
+			standIns = append(standIns, c)
+		} else {
+			own = append(own, c)
+		}
+	}
+	if len(standIns) > 0 {
+		SharedServer(t, nil, standIns)
+	}
+	crds = own
 	srv := SharedServer(t, crdDirs, crds)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -111,22 +111,59 @@ func overlayEnvs(t *testing.T) []string {
 }
 
 // TestPlainKustomizeBuildsEveryOverlay is what Argo CD and Flux run: plain
-// `kustomize build`, no plugins, no network.
+// `kustomize build`, no plugins, no network, on each environment (Argo CD)
+// and on each of its layers (Flux), every object exactly once.
 func TestPlainKustomizeBuildsEveryOverlay(t *testing.T) {
 	kustomize := tool(t, "kustomize")
 	for _, env := range overlayEnvs(t) {
 		t.Run(env, func(t *testing.T) {
 			dir := filepath.Join(repoRoot, "overlays", env)
-			out, stderr, err := runCmd(t, repoRoot, kustomize, "build", dir)
-			if err != nil {
-				t.Fatalf("kustomize build %s: %v\n%s", dir, err, stderr)
+			layered := 0
+			for _, layer := range []string{"crds", "prerequisites", "infrastructure", "workloads"} {
+				files := objectFiles(t, filepath.Join(dir, layer))
+				out := build(t, kustomize, filepath.Join(dir, layer))
+				if got := countObjects(out); got != len(files) || got == 0 {
+					t.Errorf("layer %s: kustomize build printed %d objects, the folder has %d files", layer, got, len(files))
+				}
+				layered += len(files)
 			}
-			files, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.yaml"))
-			if got := strings.Count(out, "\nkind: ") + boolInt(strings.HasPrefix(out, "kind: ")); got != len(files) || got == 0 {
-				t.Errorf("kustomize build printed %d objects, the overlay has %d files", got, len(files))
+			if got := countObjects(build(t, kustomize, dir)); got != layered {
+				t.Errorf("the environment builds %d objects, its layers %d", got, layered)
+			}
+			for _, bootstrap := range []string{"flux", "argocd"} {
+				if _, err := os.Stat(filepath.Join(dir, bootstrap)); err == nil {
+					if got := countObjects(build(t, kustomize, filepath.Join(dir, bootstrap))); got == 0 {
+						t.Errorf("%s builds no objects", bootstrap)
+					}
+				}
 			}
 		})
 	}
+}
+
+func build(t *testing.T, kustomize, dir string) string {
+	t.Helper()
+	out, stderr, err := runCmd(t, repoRoot, kustomize, "build", dir)
+	if err != nil {
+		t.Fatalf("kustomize build %s: %v\n%s", dir, err, stderr)
+	}
+	return out
+}
+
+func countObjects(out string) int {
+	return strings.Count(out, "\nkind: ") + boolInt(strings.HasPrefix(out, "kind: "))
+}
+
+// objectFiles lists the object files below dir (every YAML file but the kustomizations).
+func objectFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	for p := range readTree(t, dir) {
+		if filepath.Base(p) != "kustomization.yaml" {
+			files = append(files, p)
+		}
+	}
+	return files
 }
 
 func boolInt(b bool) int {
@@ -226,7 +263,12 @@ func TestKptRendersThePackage(t *testing.T) {
 	}
 	render()
 	want := readTree(t, filepath.Join(repoRoot, "overlays", env))
-	delete(want, "kustomization.yaml")
+	for p := range want {
+		// kpt gets the objects, not the kustomizations nor the bootstrap objects.
+		if filepath.Base(p) == "kustomization.yaml" || strings.HasPrefix(p, "flux/") || strings.HasPrefix(p, "argocd/") {
+			delete(want, p)
+		}
+	}
 	got := readTree(t, filepath.Join(pkg, "rendered"))
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("kpt output differs from overlays/%s (-overlay +kpt):\n%s", env, diff)
@@ -246,7 +288,7 @@ func TestKptRendersThePackage(t *testing.T) {
 			t.Errorf("%s survived the removal of its job", p)
 		}
 	}
-	if _, ok := after["jobs/commerce/flinkdeployment-orders-enricher.yaml"]; !ok {
+	if _, ok := after["workloads/jobs/commerce/flinkdeployment-orders-enricher.yaml"]; !ok {
 		t.Error("other jobs were lost")
 	}
 }

@@ -117,6 +117,7 @@ func (p *FlinkPlatform) Default() {
 		}
 	}
 	s.Nodes.Karpenter.defaultFor(s.ClusterName)
+	s.GitOps.defaults()
 }
 
 // Each returns the four components by name, in name order, as pointers into c.
@@ -239,6 +240,7 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 	}
 	s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
 	s.State = firstNonEmpty(s.State, DefaultJobState)
+	s.PodSecurity = firstNonEmpty(s.PodSecurity, PodSecurityRestricted)
 	s.Nodes = mergeNodes(&p.Nodes.Karpenter.Defaults, s.Nodes)
 }
 

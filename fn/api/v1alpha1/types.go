@@ -75,6 +75,9 @@ type PlatformSpec struct {
 	RBAC RBAC `json:"rbac,omitempty"`
 	// +optional
 	Nodes Nodes `json:"nodes,omitempty"`
+	// GitOps adds Flux Kustomizations or an Argo CD Application per environment.
+	// +optional
+	GitOps GitOps `json:"gitops,omitempty"`
 	// Components are the third-party packages the platform installs.
 	// +optional
 	Components Components `json:"components,omitempty"`
@@ -83,6 +86,11 @@ type PlatformSpec struct {
 	// Rendering reads charts from it and verifies them against the lock.
 	// +optional
 	ChartsDir string `json:"chartsDir,omitempty"`
+	// RequireDigests makes an image given by tag an error: spec.flink.image
+	// and every job's image must be pinned by digest (repo@sha256:<hex>).
+	// `krm-flink render --require-digests` forces it for every environment.
+	// +optional
+	RequireDigests bool `json:"requireDigests,omitempty"`
 }
 
 // Environment is one deployment target (dev, staging, prod...).
@@ -520,6 +528,14 @@ type JobFields struct {
 	// Nodes are merged over the platform's node defaults.
 	// +optional
 	Nodes *NodeNeeds `json:"nodes,omitempty"`
+	// PodSecurity is the Pod Security Standard the job's Flink pods are
+	// rendered for: restricted (default: non-root, no privilege escalation,
+	// every capability dropped, RuntimeDefault seccomp), or, as an explicit
+	// opt-out for images that need it, baseline or privileged. An opt-out is
+	// visible: the FlinkDeployment is annotated krm-flink.io/pod-security and
+	// every render warns.
+	// +optional
+	PodSecurity string `json:"podSecurity,omitempty"`
 }
 
 // Autoscaler switches on the operator's job autoscaler.

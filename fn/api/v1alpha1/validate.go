@@ -71,7 +71,9 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	}
 	errs = append(errs, dnsSubdomain(spec.Child("rbac", "clusterRoleName"), s.RBAC.ClusterRoleName)...)
 	errs = append(errs, s.Nodes.Karpenter.validate(spec.Child("nodes", "karpenter"))...)
+	errs = append(errs, s.GitOps.validate(spec.Child("gitops"))...)
 	errs = append(errs, s.validateComponents(spec.Child("components"))...)
+	errs = append(errs, s.validateSecurity(spec)...)
 	if port, ok := s.Flink.FlinkConfiguration[PromReporterPortKey]; ok && port != strconv.Itoa(int(s.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flink", "flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be spec.metrics.port (%d): Datadog and the operator scrape that port", s.Metrics.Port)))
@@ -396,6 +398,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 			errs = append(errs, field.Invalid(spec.Child("metrics").Index(i), m, "must be a regular expression: "+err.Error()))
 		}
 	}
+	errs = append(errs, j.validateSecurity(spec, ctx)...)
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)

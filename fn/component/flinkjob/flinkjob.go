@@ -74,7 +74,7 @@ func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 			out = append(out, objs...)
 		}
 	}
-	return out, nil
+	return out, PodSecurityWarnings(p)
 }
 
 // Values computes the job chart's values for one job: the documented contract
@@ -144,7 +144,8 @@ func Values(p *plan.Plan, j *plan.Job) (map[string]any, error) {
 			"nodeSelector": orEmptyMap(sched.NodeSelector),
 			"tolerations":  orEmptyList(sched.Tolerations),
 		},
-		"securityContext": restrictedSecurityContext(),
+		"podSecurity":     podSecurityLevel(s),
+		"securityContext": SecurityContext(podSecurityLevel(s)),
 	}
 	return vals, nil
 }
@@ -158,6 +159,33 @@ func Labels(p *plan.Plan, j *plan.Job) map[string]any {
 		"krm-flink.io/environment":   p.Env.Name,
 		"krm-flink.io/owner":         j.Spec.Owner,
 	}
+}
+
+// podSecurityLevel is the job's Pod Security Standard level, restricted
+// unless the job explicitly opted out.
+func podSecurityLevel(s *api.JobFields) string {
+	if s.PodSecurity == "" {
+		return api.PodSecurityRestricted
+	}
+	return s.PodSecurity
+}
+
+// SecurityContext returns the pod and container security contexts of the
+// Flink pods for a Pod Security Standard level. Restricted (the default)
+// meets the "restricted" standard; baseline keeps only the RuntimeDefault
+// seccomp profile (the image may run as root); privileged sets nothing.
+// krm-flink never adds privileged settings itself.
+func SecurityContext(level string) map[string]any {
+	switch level {
+	case api.PodSecurityBaseline:
+		return map[string]any{
+			"pod":       map[string]any{"seccompProfile": map[string]any{"type": "RuntimeDefault"}},
+			"container": map[string]any{},
+		}
+	case api.PodSecurityPrivileged:
+		return map[string]any{"pod": map[string]any{}, "container": map[string]any{}}
+	}
+	return restrictedSecurityContext()
 }
 
 // restrictedSecurityContext meets the "restricted" Pod Security Standard; the

@@ -1,0 +1,29 @@
+package apiserver
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/krm-flink/krm-flink/fn/cli"
+)
+
+// TestNewestAPIs renders a platform on the newest upstream APIs (Karpenter
+// v1 NodePools, operator 1.15 with Flink 2) and proves the API server
+// accepts every object against the real Karpenter v1.14.1 and operator
+// 1.15.0 CRDs. With TestRenderedOverlays (Karpenter 0.34, operator 1.7)
+// both Karpenter API versions and both operator versions are covered.
+func TestNewestAPIs(t *testing.T) {
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"render", "-f", filepath.Join(root, "testdata", "apiserver", "newest"), "--all-envs", "-o", out}
+	if code := cli.Main(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("render: exit %d\n%s", code, stderr.String())
+	}
+	ValidateOverlays(t, out, CRDDirs(t, CertManager182, FlinkOperator115, Karpenter114))
+}
