@@ -16,7 +16,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/releaseutil"
+
+	"github.com/krm-flink/krm-flink/fn/manifest"
 )
 
 // Chart is a loaded Helm chart; load it once and render it many times.
@@ -80,6 +81,18 @@ type Options struct {
 type Document struct {
 	Source  string
 	Content string
+	// decoded is Content's YAML, when Render parsed it already.
+	decoded *manifest.Documents
+}
+
+// Objects parses the document as objects of a component (see
+// manifest.ParseYAML). Render has parsed a manifest or hook already; the
+// objects are that parse's maps, so call it once per document.
+func (d Document) Objects(component string) ([]*manifest.Object, error) {
+	if d.decoded != nil {
+		return d.decoded.Objects(component)
+	}
+	return manifest.ParseYAML(component, []byte(d.Content))
 }
 
 // Hook is a rendered Helm hook and the events it was written for.
@@ -109,11 +122,27 @@ func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("chart %s: dependencies: %w", c.Name(), err)
 	}
 	release := chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
-	renderValues, err := chartutil.ToRenderValues(c, values, release, caps)
+	var renderValues chartutil.Values
+	if Concurrent(c) {
+		renderValues, err = toRenderValues(c, values, release, caps)
+	} else {
+		renderValues, err = chartutil.ToRenderValuesWithSchemaValidation(c, values, release, caps, true)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: values: %w", c.Name(), err)
 	}
-	files, err := engine.Render(c, renderValues)
+	// Helm's own check (skipped above) compiles the schema on every render.
+	vals, _ := renderValues["Values"].(chartutil.Values)
+	if err := validateAgainstSchema(c, vals); err != nil {
+		return nil, fmt.Errorf("chart %s: values: values don't meet the specifications of the schema(s) in the following chart(s):\n%s", c.Name(), err.Error())
+	}
+	var files map[string]string
+	if Concurrent(c) {
+		// A fixed template set: parsed once (see engine.go).
+		files, err = renderTemplates(c, renderValues)
+	} else {
+		files, err = engine.Render(c, renderValues)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", c.Name(), err)
 	}
@@ -122,21 +151,9 @@ func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 			delete(files, name)
 		}
 	}
-	hooks, manifests, err := releaseutil.SortManifests(files, caps.APIVersions, releaseutil.InstallOrder)
+	res, err := sortManifests(files)
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", c.Name(), err)
-	}
-	res := &Result{}
-	for _, m := range manifests {
-		res.Manifests = append(res.Manifests, Document{Source: m.Name, Content: m.Content})
-	}
-	for _, h := range hooks {
-		events := make([]string, 0, len(h.Events))
-		for _, e := range h.Events {
-			events = append(events, string(e))
-		}
-		sort.Strings(events)
-		res.Hooks = append(res.Hooks, Hook{Document: Document{Source: h.Path, Content: h.Manifest}, Events: events})
 	}
 	if opts.IncludeCRDs {
 		for _, crd := range c.CRDObjects() {
@@ -171,4 +188,19 @@ func less(a, b Document) bool {
 		return a.Source < b.Source
 	}
 	return a.Content < b.Content
+}
+
+// Concurrent tells whether Render may run on c from several goroutines at
+// once: Render only reads a chart, except that Helm's dependency processing
+// rewrites a chart that declares dependencies.
+func Concurrent(c *Chart) bool {
+	if c.Metadata == nil || c.Metadata.Dependencies != nil {
+		return false
+	}
+	for _, d := range c.Dependencies() {
+		if !Concurrent(d) {
+			return false
+		}
+	}
+	return true
 }

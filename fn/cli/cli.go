@@ -94,7 +94,7 @@ func newVersionCommand(stdout io.Writer) *cobra.Command {
 }
 
 // DebugEnv, set to 1 (or true), makes an internal error print its stack.
-const DebugEnv = "KRM_FLINK_DEBUG"
+const DebugEnv = krmfn.DebugEnv
 
 // debugMode tells whether the user asked for stack traces.
 func debugMode(args []string) bool {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/output"
@@ -25,6 +27,8 @@ type renderOptions struct {
 	out     string
 	check   bool
 	charts  chartFlags
+	// requireDigests makes an image given by tag an error in every environment.
+	requireDigests bool
 }
 
 func newRenderCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -62,6 +66,7 @@ only with --online. --chart overrides a component's chart for one run.`,
 	f.BoolVar(&o.allEnvs, "all-envs", false, "render every environment of the platform")
 	f.StringVarP(&o.out, "output", "o", "", "folder that receives <env>/ sub-folders")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 1 if the folder differs from what would be written")
+	f.BoolVar(&o.requireDigests, "require-digests", false, "refuse images given by tag: every Flink image must be pinned by digest (repo@sha256:...), in every environment")
 	o.charts.register(f, true)
 	return cmd
 }
@@ -75,6 +80,9 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 		return reportProblems(stderr, probs)
 	}
 	set, probs := input.Collect(docs, input.Options{})
+	if o.requireDigests && set.Platform != nil {
+		forceRequireDigests(set.Platform.FlinkPlatform)
+	}
 	if probs.HasErrors() {
 		return reportProblems(stderr, render.Dedupe(append(probs, render.Check(set)...)))
 	}
@@ -129,6 +137,9 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s is up to date (%s)\n", o.out, strings.Join(sortedEnvs(trees), ", "))
 		return nil
 	}
+	if renderPanicHook != nil {
+		renderPanicHook()
+	}
 	if err := output.Write(o.out, trees); err != nil {
 		return reportError(stderr, err)
 	}
@@ -137,6 +148,9 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// renderPanicHook, when set by a test, runs just before the tree is written.
+var renderPanicHook func()
 
 func (o *renderOptions) validate() error {
 	switch {
@@ -259,4 +273,24 @@ func sortedEnvs(trees map[string]output.Tree) []string {
 	}
 	sort.Strings(envs)
 	return envs
+}
+
+// forceRequireDigests turns spec.requireDigests on for the platform and every
+// environment: an environment override cannot switch off --require-digests.
+func forceRequireDigests(p *api.FlinkPlatform) {
+	p.Spec.RequireDigests = true
+	for i := range p.Spec.Environments {
+		e := &p.Spec.Environments[i]
+		var fields map[string]json.RawMessage
+		if len(e.Overrides) == 0 || json.Unmarshal(e.Overrides, &fields) != nil {
+			continue // a malformed override is reported when it is merged
+		}
+		if _, ok := fields["requireDigests"]; !ok {
+			continue
+		}
+		delete(fields, "requireDigests")
+		if data, err := json.Marshal(fields); err == nil {
+			e.Overrides = data
+		}
+	}
 }

@@ -8,7 +8,10 @@ package krmfn
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path"
+	"runtime/debug"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -32,10 +35,54 @@ const (
 // Processor is the SDK entry point.
 var Processor = fn.ResourceListProcessorFunc(Process)
 
+// DebugEnv, set to 1 (or true), makes an internal error print its stack.
+const DebugEnv = "KRM_FLINK_DEBUG"
+
+// DebugProcessor is Processor printing the stack of an internal error to w.
+func DebugProcessor(w io.Writer) fn.ResourceListProcessorFunc {
+	return fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
+		return processRecovering(rl, w)
+	})
+}
+
 // Process renders the environment the functionConfig selects into rl.Items.
 // Input problems become error results naming file, object and field; items
-// are then left as they came.
+// are then left as they came. A panic becomes an "internal error" result,
+// with its stack on stderr only when KRM_FLINK_DEBUG=1.
 func Process(rl *fn.ResourceList) (bool, error) {
+	var stack io.Writer
+	switch os.Getenv(DebugEnv) {
+	case "1", "true", "yes":
+		stack = os.Stderr
+	}
+	return processRecovering(rl, stack)
+}
+
+// panicHook, when set by a test, runs first in every Process call.
+var panicHook func()
+
+// processRecovering runs process and turns a panic into an error result,
+// the items restored as they came; stack, when not nil, receives the stack.
+func processRecovering(rl *fn.ResourceList, stack io.Writer) (ok bool, err error) {
+	items := append([]*fn.KubeObject(nil), rl.Items...)
+	defer func() {
+		if v := recover(); v != nil {
+			rl.Items = items
+			rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error,
+				Message: fmt.Sprintf("internal error: %v (a krm-flink bug: please report it; %s=1 prints the stack trace)", v, DebugEnv)})
+			if stack != nil {
+				fmt.Fprintf(stack, "internal error: %v\n%s", v, debug.Stack())
+			}
+			ok, err = false, nil
+		}
+	}()
+	if panicHook != nil {
+		panicHook()
+	}
+	return process(rl)
+}
+
+func process(rl *fn.ResourceList) (bool, error) {
 	objs, warnings, err := generate(rl)
 	for _, w := range warnings {
 		rl.Results = append(rl.Results, toResult(w))

@@ -32,7 +32,19 @@ func Fit(max int, parts ...string) string {
 
 // NodePool names the Karpenter NodePool (and node label/taint value) of one
 // job: "<namespace>.<job>". Neither part may hold a dot, so the dot keeps
-// "a-b"/"c" and "a"/"b-c" apart.
+// "a-b"/"c" and "a"/"b-c" apart, and every name that fits holds exactly one
+// dot. A name that does not fit is cut and hashed (Fit) with its dot turned
+// into a dash: a cut name holds no dot, so no job, however it is named, can
+// get the cut name of another (a job named "<prefix>-<hash>" cannot
+// reproduce it). Two cut names are equal only if SHA-256 prefixes of two
+// different "<namespace>.<job>" collide; rendering rejects two objects with
+// one name, so even that never merges two jobs' pools.
 func NodePool(namespace, job string) string {
-	return Fit(MaxLabelValue, namespace+"."+job)
+	full := namespace + "." + job
+	if len(full) <= MaxLabelValue {
+		return full
+	}
+	sum := sha256.Sum256([]byte(full))
+	head := strings.TrimRight(strings.ReplaceAll(full[:MaxLabelValue-hashLen-1], ".", "-"), "-")
+	return head + "-" + hex.EncodeToString(sum[:])[:hashLen]
 }

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	sigsyaml "sigs.k8s.io/yaml"
-
 	"github.com/krm-flink/krm-flink/fn/gitops"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 )
@@ -105,7 +103,7 @@ func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 
 // Marshal renders one object as YAML with sorted keys, after the header.
 func Marshal(o *manifest.Object) ([]byte, error) {
-	data, err := sigsyaml.Marshal(o.Object)
+	data, err := marshalYAML(o.Object)
 	if err != nil {
 		return nil, err
 	}

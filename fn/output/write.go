@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // tempPrefix names the staging folders next to the output folder; a run
@@ -49,12 +51,13 @@ func Write(dir string, envs map[string]Tree) error {
 	if err := os.Chmod(staging, 0o755); err != nil {
 		return err
 	}
+	var reused map[string]bool
 	if exists {
-		if err := carryOver(dir, staging, envs); err != nil {
+		if reused, err = carryOver(dir, staging, envs); err != nil {
 			return err
 		}
 	}
-	if err := writeTrees(staging, envs); err != nil {
+	if err := writeTrees(staging, envs, reused); err != nil {
 		return err
 	}
 	if !exists {
@@ -86,9 +89,16 @@ func removeStale(parent, base string) {
 }
 
 // carryOver links every file of the old tree into staging except the files
-// krm-flink generated in the environments being replaced.
-func carryOver(old, staging string, envs map[string]Tree) error {
-	return filepath.WalkDir(old, func(p string, d fs.DirEntry, err error) error {
+// krm-flink generated in the environments being replaced; of those, it
+// links the ones the new tree has with the same bytes (an unchanged file
+// costs a read and a link, not a new file) and returns them by slash path
+// (env/path) so writeTrees skips them. The old tree is only read: the swap
+// stays atomic, and removing the old tree afterwards leaves the linked
+// files in the new one.
+func carryOver(old, staging string, envs map[string]Tree) (map[string]bool, error) {
+	var reuse []linkTask
+	dirs := map[string]bool{}
+	err := filepath.WalkDir(old, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -97,18 +107,22 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 			return err
 		}
 		target := filepath.Join(staging, rel)
-		env, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
-		_, replaced := envs[env]
+		env, sub, _ := strings.Cut(filepath.ToSlash(rel), "/")
+		tree, replaced := envs[env]
 		if d.IsDir() {
 			// In a replaced environment folders come back only with a file
 			// kept in them, so a layout change leaves no empty folders.
 			if replaced {
 				return nil
 			}
+			dirs[target] = true
 			return os.MkdirAll(target, 0o755)
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return err
+		if dir := filepath.Dir(target); !dirs[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			dirs[dir] = true
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			link, err := os.Readlink(p)
@@ -118,6 +132,11 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 			return os.Symlink(link, target)
 		}
 		if replaced && d.Type().IsRegular() {
+			if data, ok := tree[sub]; ok {
+				// Decided in parallel below: reused or written anew.
+				reuse = append(reuse, linkTask{src: p, dst: target, rel: env + "/" + sub, data: data})
+				return nil
+			}
 			generated, err := IsGenerated(p)
 			if err != nil || generated {
 				return err
@@ -125,6 +144,81 @@ func carryOver(old, staging string, envs map[string]Tree) error {
 		}
 		return linkOrCopy(p, target)
 	})
+	if err != nil {
+		return nil, err
+	}
+	linked := make([]bool, len(reuse))
+	err = parallel(len(reuse), writers, func(i int) error {
+		var err error
+		linked[i], err = reuse[i].run()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	reused := make(map[string]bool, len(reuse))
+	for i, t := range reuse {
+		if linked[i] {
+			reused[t.rel] = true
+		}
+	}
+	return reused, nil
+}
+
+// linkTask is a file of the old tree at a path the new tree writes too.
+type linkTask struct {
+	src, dst, rel string
+	data          []byte
+}
+
+// run links src to dst when src is a generated file with the new bytes and
+// the mode krm-flink writes, and reports whether it did. Otherwise the old
+// file is left behind (writeTrees writes the new one), even one of the
+// user's, which the generated file replaces.
+func (t linkTask) run() (bool, error) {
+	info, err := os.Lstat(t.src)
+	if err != nil {
+		return false, err
+	}
+	if !info.Mode().IsRegular() || info.Mode().Perm() != 0o644 || info.Size() != int64(len(t.data)) {
+		return false, nil
+	}
+	got, err := os.ReadFile(t.src)
+	if err != nil {
+		return false, err
+	}
+	if !bytes.Equal(got, t.data) || !bytes.HasPrefix(got, []byte(Header)) {
+		return false, nil
+	}
+	return os.Link(t.src, t.dst) == nil, nil
+}
+
+// writers is how many files Write creates at once: file creation is mostly
+// kernel time, and a few goroutines overlap it (more did not help).
+const writers = 4
+
+// parallel runs do(0) ... do(n-1) on up to workers goroutines and returns
+// the error of the lowest index that failed.
+func parallel(n, workers int, do func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				errs[i] = do(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // IsGenerated tells whether the file at p starts with krm-flink's header:
@@ -142,27 +236,6 @@ func IsGenerated(p string) (bool, error) {
 		return false, err
 	}
 	return n == len(Header) && string(buf) == Header, nil
-}
-
-// generatedFiles lists the files below dir that krm-flink generated, by
-// slash path relative to dir.
-func generatedFiles(dir string) (map[string]bool, error) {
-	out := map[string]bool{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == dir {
-			return fs.SkipAll
-		}
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		generated, err := IsGenerated(p)
-		if generated {
-			rel, _ := filepath.Rel(dir, p)
-			out[filepath.ToSlash(rel)] = true
-		}
-		return err
-	})
-	return out, err
 }
 
 func linkOrCopy(src, dst string) error {
@@ -189,15 +262,26 @@ func linkOrCopy(src, dst string) error {
 	return out.Close()
 }
 
-func writeTrees(staging string, envs map[string]Tree) error {
+// writeTrees writes every file of envs into staging but the reused ones
+// (slash paths env/path), the folders first, the files from a few
+// goroutines.
+func writeTrees(staging string, envs map[string]Tree, reused map[string]bool) error {
 	names := make([]string, 0, len(envs))
 	for env := range envs {
 		names = append(names, env)
 	}
 	sort.Strings(names)
+	type file struct {
+		target string
+		data   []byte
+	}
+	var files []file
 	dirs := map[string]bool{}
 	for _, env := range names {
 		for _, p := range envs[env].Paths() {
+			if reused[env+"/"+p] {
+				continue
+			}
 			target := filepath.Join(staging, env, filepath.FromSlash(p))
 			if d := filepath.Dir(target); !dirs[d] {
 				if err := os.MkdirAll(d, 0o755); err != nil {
@@ -205,16 +289,17 @@ func writeTrees(staging string, envs map[string]Tree) error {
 				}
 				dirs[d] = true
 			}
-			if err := os.WriteFile(target, envs[env][p], 0o644); err != nil {
-				return err
-			}
+			files = append(files, file{target, envs[env][p]})
 		}
 	}
-	return nil
+	return parallel(len(files), writers, func(i int) error {
+		return os.WriteFile(files[i].target, files[i].data, 0o644)
+	})
 }
 
 // Diff compares what would be written with what is on disk, per environment,
-// and lists every generated file that is missing, changed or stale.
+// and lists every generated file that is missing, changed or stale. Files
+// are read from a few goroutines.
 func Diff(dir string, envs map[string]Tree) ([]string, error) {
 	var diffs []string
 	names := make([]string, 0, len(envs))
@@ -225,29 +310,62 @@ func Diff(dir string, envs map[string]Tree) ([]string, error) {
 	for _, env := range names {
 		tree := envs[env]
 		envDir := filepath.Join(dir, env)
-		onDisk, err := generatedFiles(envDir)
+		var others []string // files on disk the tree does not have
+		err := filepath.WalkDir(envDir, func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && p == envDir {
+				return fs.SkipAll
+			}
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			rel, _ := filepath.Rel(envDir, p)
+			if _, ok := tree[filepath.ToSlash(rel)]; !ok {
+				others = append(others, filepath.ToSlash(rel))
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range tree.Paths() {
-			got, err := os.ReadFile(filepath.Join(envDir, filepath.FromSlash(p)))
+		stale := make([]bool, len(others))
+		err = parallel(len(others), writers, func(i int) error {
+			var err error
+			stale[i], err = IsGenerated(filepath.Join(envDir, filepath.FromSlash(others[i])))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		paths := tree.Paths()
+		status := make([]string, len(paths))
+		err = parallel(len(paths), writers, func(i int) error {
+			got, err := os.ReadFile(filepath.Join(envDir, filepath.FromSlash(paths[i])))
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
-				diffs = append(diffs, "missing: "+filepath.Join(envDir, p))
+				status[i] = "missing: "
 			case err != nil:
-				return nil, err
-			case !bytes.Equal(got, tree[p]):
-				diffs = append(diffs, "changed: "+filepath.Join(envDir, p))
+				return err
+			case !bytes.Equal(got, tree[paths[i]]):
+				status[i] = "changed: "
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range paths {
+			if status[i] != "" {
+				diffs = append(diffs, status[i]+filepath.Join(envDir, p))
 			}
 		}
-		stale := make([]string, 0)
-		for p := range onDisk {
-			if _, ok := tree[p]; !ok {
-				stale = append(stale, p)
+		var stalePaths []string
+		for i, p := range others {
+			if stale[i] {
+				stalePaths = append(stalePaths, p)
 			}
 		}
-		sort.Strings(stale)
-		for _, p := range stale {
+		sort.Strings(stalePaths)
+		for _, p := range stalePaths {
 			diffs = append(diffs, "stale:   "+filepath.Join(envDir, p))
 		}
 	}

@@ -6,6 +6,7 @@ package flinkjob
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
@@ -40,41 +41,63 @@ func New(c *chart.Chart) *Renderer { return &Renderer{chart: c} }
 // Name implements component.Renderer.
 func (*Renderer) Name() string { return Name }
 
-// Render implements component.Renderer.
+// Render implements component.Renderer. Jobs render in parallel, up to
+// GOMAXPROCS at a time when the chart allows it (chart.Concurrent); the
+// objects keep the jobs' order and the first failing job's error is
+// returned, as a one-by-one render would.
 func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	kubeVersion, err := api.ParseKubeVersion(p.Platform.Spec.KubernetesVersion)
 	if err != nil {
 		return nil, err
 	}
-	var out []*manifest.Object
-	for _, j := range p.Jobs {
-		vals, err := Values(p, j)
-		if err != nil {
-			return nil, err
-		}
-		res, err := chart.Render(r.chart, vals, chart.Options{
-			ReleaseName: j.Metadata.Name,
-			Namespace:   j.Metadata.Namespace,
-			KubeVersion: kubeVersion,
-			APIVersions: p.Platform.Spec.APIVersions,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("job %s/%s: %w", j.Metadata.Namespace, j.Metadata.Name, err)
-		}
-		for _, doc := range res.Manifests {
-			objs, err := manifest.ParseYAML(Name, []byte(doc.Content))
-			if err != nil {
-				return nil, fmt.Errorf("job %s/%s: chart %s, %s: %w", j.Metadata.Namespace, j.Metadata.Name, r.chart.Name(), doc.Source, err)
-			}
-			for _, o := range objs {
-				if o.GetNamespace() == "" {
-					o.SetNamespace(j.Metadata.Namespace)
-				}
-			}
-			out = append(out, objs...)
-		}
+	objs := make([][]*manifest.Object, len(p.Jobs))
+	errs := make([]error, len(p.Jobs))
+	workers := runtime.GOMAXPROCS(0)
+	if !chart.Concurrent(r.chart) {
+		workers = 1
 	}
-	return out, PodSecurityWarnings(p)
+	forEach(len(p.Jobs), workers,
+		func(i int) { objs[i], errs[i] = r.renderJob(p, p.Jobs[i], kubeVersion) },
+		func(i int) bool { return errs[i] != nil })
+	var out []*manifest.Object
+	for i := range p.Jobs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, objs[i]...)
+	}
+	return out, checkPodSecurity(p, out)
+}
+
+// renderJob renders one job's objects through the job chart.
+func (r *Renderer) renderJob(p *plan.Plan, j *plan.Job, kubeVersion string) ([]*manifest.Object, error) {
+	vals, err := Values(p, j)
+	if err != nil {
+		return nil, err
+	}
+	res, err := chart.Render(r.chart, vals, chart.Options{
+		ReleaseName: j.Metadata.Name,
+		Namespace:   j.Metadata.Namespace,
+		KubeVersion: kubeVersion,
+		APIVersions: p.Platform.Spec.APIVersions,
+	})
+	if err != nil {
+		return nil, chartProblem(p, j, err)
+	}
+	var out []*manifest.Object
+	for _, doc := range res.Manifests {
+		objs, err := doc.Objects(Name)
+		if err != nil {
+			return nil, chartProblem(p, j, fmt.Errorf("chart %s, %s: %w", r.chart.Name(), doc.Source, err))
+		}
+		for _, o := range objs {
+			if o.GetNamespace() == "" {
+				o.SetNamespace(j.Metadata.Namespace)
+			}
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
 }
 
 // Values computes the job chart's values for one job: the documented contract

@@ -131,7 +131,7 @@ func Render(p *plan.Plan, s Spec) ([]*manifest.Object, error) {
 	}
 	var objs []*manifest.Object
 	add := func(doc chart.Document) error {
-		o, err := manifest.ParseYAML(s.Name, []byte(doc.Content))
+		o, err := doc.Objects(s.Name)
 		if err != nil {
 			return fmt.Errorf("chart %s %s, %s: %w", s.Chart.Chart.Metadata.Name, s.Chart.Version(), doc.Source, err)
 		}

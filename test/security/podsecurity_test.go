@@ -1,0 +1,215 @@
+package security
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/input"
+	"github.com/krm-flink/krm-flink/fn/manifest"
+)
+
+// podTemplates returns every pod template of a FlinkDeployment by its
+// field path: the shared spec.podTemplate and the JobManager's and
+// TaskManager's own, which the operator merges over it.
+func podTemplates(t *testing.T, o *manifest.Object) map[string]*corev1.PodTemplateSpec {
+	t.Helper()
+	out := map[string]*corev1.PodTemplateSpec{}
+	for _, path := range [][]string{{"spec", "podTemplate"}, {"spec", "jobManager", "podTemplate"}, {"spec", "taskManager", "podTemplate"}} {
+		raw, found, err := unstructured.NestedMap(o.Object, path...)
+		if err != nil {
+			t.Fatalf("%s: %s: %v", o.ID(), strings.Join(path, "."), err)
+		}
+		if !found {
+			continue
+		}
+		var tmpl corev1.PodTemplateSpec
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &tmpl, true); err != nil {
+			t.Fatalf("%s: %s is not a pod template: %v", o.ID(), strings.Join(path, "."), err)
+		}
+		out[strings.Join(path, ".")] = &tmpl
+	}
+	return out
+}
+
+var evaluator = func() policy.Evaluator {
+	e, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}()
+
+// evaluate checks a pod template against a Pod Security Standard level, at
+// the latest policy version, and returns why it is forbidden ("" when it is
+// allowed).
+func evaluate(level psaapi.Level, tmpl *corev1.PodTemplateSpec) string {
+	lv := psaapi.LevelVersion{Level: level, Version: psaapi.LatestVersion()}
+	res := policy.AggregateCheckResults(evaluator.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec))
+	if res.Allowed {
+		return ""
+	}
+	return res.ForbiddenReason() + ": " + res.ForbiddenDetail()
+}
+
+func podSecurityLevel(o *manifest.Object) string {
+	if level := o.GetAnnotations()[api.PodSecurityAnnotation]; level != "" {
+		return level
+	}
+	return api.PodSecurityRestricted
+}
+
+// TestFlinkPodsMeetRestrictedPodSecurity evaluates the pod templates of
+// every FlinkDeployment krm-flink renders (example platform and golden
+// cases, every environment) with the upstream pod-security-admission policy
+// library at "restricted", latest version.
+func TestFlinkPodsMeetRestrictedPodSecurity(t *testing.T) {
+	checked := 0
+	for _, name := range sortedKeys(inputs(t)) {
+		dir := inputs(t)[name]
+		t.Run(name, func(t *testing.T) {
+			byEnv, _ := renderSet(t, loadSet(t, dir))
+			for _, env := range sortedKeys(byEnv) {
+				for _, o := range byEnv[env] {
+					if o.GetKind() != "FlinkDeployment" {
+						continue
+					}
+					if level := podSecurityLevel(o); level != api.PodSecurityRestricted {
+						t.Errorf("%s %s: opted out to %s; the examples and golden cases must not", env, o.ID(), level)
+					}
+					tmpls := podTemplates(t, o)
+					if _, ok := tmpls["spec.podTemplate"]; !ok {
+						t.Errorf("%s %s: no spec.podTemplate: nothing sets the pods' security context", env, o.ID())
+					}
+					for path, tmpl := range tmpls {
+						if why := evaluate(psaapi.LevelRestricted, tmpl); why != "" {
+							t.Errorf("%s %s: %s violates restricted: %s", env, o.ID(), path, why)
+						}
+						checked++
+					}
+				}
+			}
+		})
+	}
+	if checked == 0 {
+		t.Fatal("no pod template checked")
+	}
+	t.Logf("%d FlinkDeployment pod templates meet restricted", checked)
+}
+
+const optOutPlatform = `apiVersion: krm-flink.io/v1alpha1
+kind: FlinkPlatform
+metadata: {name: p}
+spec:
+  clusterName: c1
+  region: us-east-1
+  environments: [{name: dev}, {name: prod}]
+  flink:
+    image: flink:1.18
+    flinkVersion: v1_18
+    jobManager: {resource: {cpu: 1, memory: 2g}}
+    taskManager: {resource: {cpu: 1, memory: 2g}}
+  nodes:
+    karpenter:
+      nodeClass: {role: r}
+  components:
+    cert-manager: {enabled: false}
+    flink-operator: {enabled: false}
+    fluent-bit: {enabled: false}
+    karpenter: {enabled: false}
+`
+
+func optOutJob(name, extra string) string {
+	return fmt.Sprintf(`apiVersion: krm-flink.io/v1alpha1
+kind: FlinkJobSpec
+metadata: {name: %s, namespace: shop}
+spec:
+  owner: shop
+  jarURI: local:///opt/flink/usrlib/job.jar
+%s`, name, extra)
+}
+
+// TestPodSecurityOptOutIsExplicitAndVisible renders jobs that opt out of
+// restricted, one of them only in one environment: the opt-out shows as an
+// annotation on the FlinkDeployment and a warning naming the job's field,
+// the pods meet the level they opted out to, and a job that says nothing
+// stays restricted.
+func TestPodSecurityOptOutIsExplicitAndVisible(t *testing.T) {
+	files := map[string]string{
+		"platform.yaml":   optOutPlatform,
+		"default.yaml":    optOutJob("default", ""),
+		"baseline.yaml":   optOutJob("rootful", "  podSecurity: baseline\n"),
+		"privileged.yaml": optOutJob("legacy", "  podSecurity: privileged\n"),
+		"dev-only.yaml":   optOutJob("debugging", "  environments:\n    dev: {podSecurity: baseline}\n"),
+	}
+	var docs []*input.Document
+	for _, f := range sortedKeys(files) {
+		d, probs := input.SplitDocuments(f, []byte(files[f]))
+		if probs.HasErrors() {
+			t.Fatal(probs)
+		}
+		docs = append(docs, d...)
+	}
+	set, probs := input.Collect(docs, input.Options{})
+	if probs.HasErrors() {
+		t.Fatal(probs)
+	}
+	byEnv, warnings := renderSet(t, set)
+	want := map[string]string{ // env/job -> level
+		"dev/default": "restricted", "dev/rootful": "baseline", "dev/legacy": "privileged", "dev/debugging": "baseline",
+		"prod/default": "restricted", "prod/rootful": "baseline", "prod/legacy": "privileged", "prod/debugging": "restricted",
+	}
+	for _, env := range sortedKeys(byEnv) {
+		for _, o := range byEnv[env] {
+			if o.GetKind() != "FlinkDeployment" {
+				continue
+			}
+			key := env + "/" + o.GetName()
+			level := podSecurityLevel(o)
+			if level != want[key] {
+				t.Errorf("%s: level %s, want %s", key, level, want[key])
+			}
+			if _, annotated := o.GetAnnotations()[api.PodSecurityAnnotation]; annotated == (level == api.PodSecurityRestricted) {
+				t.Errorf("%s: annotation %s present = %v; it must mark exactly the opt-outs", key, api.PodSecurityAnnotation, annotated)
+			}
+			tmpl := podTemplates(t, o)["spec.podTemplate"]
+			if why := evaluate(psaapi.Level(level), tmpl); why != "" {
+				t.Errorf("%s: violates its own level %s: %s", key, level, why)
+			}
+			if level != api.PodSecurityRestricted && evaluate(psaapi.LevelRestricted, tmpl) == "" {
+				t.Errorf("%s: opted out to %s but still renders restricted pods", key, level)
+			}
+			delete(want, key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not rendered: %v", want)
+	}
+	got := map[string]bool{}
+	for _, w := range warnings {
+		got[w.String()] = true
+	}
+	for _, job := range []string{"baseline.yaml: FlinkJobSpec shop/rootful", "privileged.yaml: FlinkJobSpec shop/legacy", "dev-only.yaml: FlinkJobSpec shop/debugging"} {
+		found := false
+		for w := range got {
+			if strings.HasPrefix(w, "warning: "+job+": spec.podSecurity: the job's Flink pods opt out of the restricted Pod Security Standard") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no warning for %s; warnings:\n%v", job, warnings)
+		}
+	}
+	for w := range got {
+		if strings.Contains(w, "shop/default") {
+			t.Errorf("a restricted job got a warning: %s", w)
+		}
+	}
+}
