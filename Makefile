@@ -37,8 +37,13 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 .PHONY: test
-test: tools lint ## run every test, with the race detector
+test: tools lint ## run every test, with the race detector, then each fuzz target briefly
 	$(GO) test -race -count=1 ./...
+	FUZZTIME=$${FUZZTIME:-10s} hack/fuzz.sh
+
+.PHONY: fuzz
+fuzz: ## run each native fuzz target for FUZZTIME (default 10s)
+	hack/fuzz.sh
 
 .PHONY: golden
 golden: ## rewrite golden files and overlays/ after an intended output change

@@ -117,12 +117,25 @@ bytes() { awk -v b="$1" 'BEGIN { if (b >= 1e6) printf "%.1f MB", b / 1e6; else p
 secs() { awk -v s="$1" 'BEGIN { if (s < 10) printf "%.3f s", s; else printf "%.1f s", s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 
+# set_aside DIR: moves DIR (an earlier run's output) out of the way instead of
+# deleting it; everything set aside is deleted at the end. On ext4 without a
+# journal (this machine's root file system) creating a file skips the inodes
+# freed in the last one to six minutes, one by one: deleting the 2,500 files
+# of the previous run just before a run made that run's file creation several
+# times slower (docs/benchmarks.md), which measured the deletion, not the run.
+set_aside() {
+  if [ -e "$1" ]; then
+    mv "$1" "$1.old.$((++aside))"
+  fi
+}
+aside=0
+
 # helm_loop N: one `helm template` per job of the generated platform N,
 # sequentially, each writing its own file; sets T_WALL.
 helm_loop() {
   local d="$work/$1" kv start end
   kv=$(cat "$d/helm/prod/kube-version")
-  rm -rf "$d/helm-out"
+  set_aside "$d/helm-out"
   mkdir -p "$d/helm-out"
   start=$EPOCHREALTIME
   while read -r name ns values; do
@@ -150,7 +163,7 @@ for n in $sizes; do
   eval "$("$gen" -jobs "$n" -envs 1 $helm_values -o "$d")"
 
   say "$n jobs: krm-flink render"
-  best "rm -rf '$d/out'" /dev/null /dev/null "$kf" render -f "$PLATFORM" --env "$ENV" -o "$d/out"
+  best "set_aside '$d/out'" /dev/null /dev/null "$kf" render -f "$PLATFORM" --env "$ENV" -o "$d/out"
   R_WALL[$n]=$B_WALL R_RSS[$n]=$B_RSS R_CPU[$n]=$B_CPU
   FILES[$n]=$(find "$d/out" -type f | wc -l)
   SIZE[$n]=$(du -sb "$d/out" | cut -f1)
@@ -300,6 +313,9 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (dirty)"
   echo "$fails target(s) missed."
 } | tee "$work/results.md"
 
+for n in $sizes; do
+  rm -rf "$work/$n"/out.old.* "$work/$n"/helm-out.old.*
+done
 say "results in $work/results.md, raw timings in $log"
 if [ "${BENCH_STRICT:-0}" = 1 ] && grep -q '| FAIL |' "$work/results.md"; then
   exit 1

@@ -52,8 +52,8 @@ for t in "${targets[@]}"; do
   fi
   # The last progress line carries the total; print the rest (failures).
   grep -v '^fuzz: elapsed' "$log" || true
-  execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | awk '{print $2}')
-  interesting=$(grep -o 'total: [0-9]*' "$log" | tail -n 1 | awk '{print $2}')
+  execs=$( (grep -o 'execs: [0-9]*' "$log" || true) | tail -n 1 | awk '{print $2}')
+  interesting=$( (grep -o 'total: [0-9]*' "$log" || true) | tail -n 1 | awk '{print $2}')
   summary+=("$(printf '%-12s %-5s %8s execs in %s, corpus %s' "$name" "$result" "${execs:-0}" "$FUZZTIME" "${interesting:-?}")")
   if [ "${FUZZ_SAVE_CORPUS:-0}" = 1 ]; then
     src="$cache/$module/${pkg#./}/$name"

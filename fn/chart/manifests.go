@@ -48,7 +48,7 @@ func sortManifests(files map[string]string) (*Result, error) {
 			continue
 		}
 		for _, m := range splitManifests(content) {
-			docs := manifest.Decode([]byte(m))
+			docs := manifest.DecodeString(m)
 			head, err := parseHead(m, &docs)
 			if err != nil {
 				return nil, fmt.Errorf("YAML parse error on %s: %w", p, err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,7 +64,7 @@ type tarEntry struct {
 func chartArchive(t *testing.T, entries ...tarEntry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
+	gz, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	tw := tar.NewWriter(gz)
 	for _, e := range entries {
 		h := &tar.Header{Name: e.name, Mode: 0o644, Typeflag: e.typeflag, Linkname: e.link, Size: int64(len(e.body))}
@@ -215,7 +216,10 @@ charts:
 		{
 			name: "chart-tgz-decompression-bomb",
 			files: func(t *testing.T) map[string][]byte {
-				tgz := chartArchive(t, jobChartEntries(tarEntry{name: "flink-job/files/zeros.bin", size: 101 << 20})...)
+				bombOnce.Do(func() {
+					bomb = chartArchive(t, jobChartEntries(tarEntry{name: "flink-job/files/zeros.bin", size: 101 << 20})...)
+				})
+				tgz := bomb
 				return map[string][]byte{
 					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + hostileComponentsOff),
 					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
@@ -227,6 +231,12 @@ charts:
 }
 
 var sizeInMessage = regexp.MustCompile(`is \d+ bytes`)
+
+// bomb is the decompression bomb archive, built once (101 MiB to compress).
+var (
+	bomb     []byte
+	bombOnce sync.Once
+)
 
 // TestHostileGeneratedInputs runs the generated bad inputs through the CLI:
 // exit 1, the exact message, an existing overlay tree left byte-identical,

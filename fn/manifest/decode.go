@@ -38,6 +38,23 @@ type Documents struct {
 
 // Decode reads every YAML document of data.
 func Decode(data []byte) Documents {
+	if m, ok := parseLines(string(data)); ok {
+		return Documents{Maps: []map[string]any{m}}
+	}
+	return decodeYAML(data)
+}
+
+// DecodeString is Decode of a string.
+func DecodeString(s string) Documents {
+	if m, ok := parseLines(s); ok {
+		return Documents{Maps: []map[string]any{m}}
+	}
+	return decodeYAML([]byte(s))
+}
+
+// decodeYAML is Decode with yaml.v3 (the fast path on its node tree, else
+// the slow path).
+func decodeYAML(data []byte) Documents {
 	var d Documents
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for i := 0; ; i++ {
@@ -159,8 +176,9 @@ func fastValue(n *yaml.Node, depth int, flow bool) (any, bool) {
 		}
 		return l, true
 	case yaml.ScalarNode:
-		if flow && n.Value == "" {
-			// yaml.v3 writes an empty value in a flow collection as "".
+		if flow && n.Value == "" && n.Style&quotedStyles == 0 {
+			// yaml.v3 writes an empty plain value (a null) in a flow
+			// collection as "".
 			return nil, false
 		}
 		return fastScalar(n)
