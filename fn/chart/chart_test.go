@@ -305,3 +305,26 @@ func TestConcurrent(t *testing.T) {
 		t.Error("a chart with dependencies is concurrent")
 	}
 }
+
+// helmSplit is releaseutil.SplitManifests in document order.
+func helmSplit(content string) []string {
+	m := releaseutil.SplitManifests(content)
+	var out []string
+	for i := 0; i < len(m); i++ {
+		out = append(out, m[fmt.Sprintf("manifest-%d", i)])
+	}
+	return out
+}
+
+func FuzzSplitManifests(f *testing.F) {
+	for _, s := range []string{"", "a", "---", "---\na: 1\n---\nb", "a\n---\n---\nb", "a \n ---x", "a\r\n---\t\nb", "\n\n---\n\n",
+		"a\n----\nb", "a\n--- ---\nb", "x:\n  - y\n---\n# c\n---\nz", "---a\n\f---", "a\n---"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := splitManifests(s), helmSplit(s)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: %q, want %q", s, got, want)
+		}
+	})
+}

@@ -88,17 +88,56 @@ func sortManifests(files map[string]string) (*Result, error) {
 }
 
 // splitManifests is releaseutil.SplitManifests in document order, without
-// its regular expression when there is no "---" to split on.
+// its regular expression (?:^|\s*\n)---\s* (slow on large templates): a
+// "---" at the start, or right after a line break ending a run of white
+// space, splits, with the white space on both sides.
 func splitManifests(content string) []string {
-	if !strings.Contains(content, "---") {
-		return []string{strings.TrimSpace(content)}
+	t := strings.TrimSpace(content)
+	if !strings.Contains(t, "---") {
+		if t == "" {
+			return nil
+		}
+		return []string{t}
 	}
-	entries := releaseutil.SplitManifests(content)
-	out := make([]string, len(entries))
-	for i := range out {
-		out[i] = entries[fmt.Sprintf("manifest-%d", i)]
+	var pieces []string
+	beg, i := 0, 0
+	skipSpace := func(e int) int {
+		for e < len(t) && isSpace(t[e]) {
+			e++
+		}
+		return e
+	}
+	if strings.HasPrefix(t, "---") {
+		pieces = append(pieces, "")
+		beg = skipSpace(3)
+		i = beg
+	}
+	for i < len(t) {
+		if !isSpace(t[i]) {
+			i++
+			continue
+		}
+		start := i
+		i = skipSpace(i)
+		if t[i-1] == '\n' && strings.HasPrefix(t[i:], "---") {
+			pieces = append(pieces, t[beg:start])
+			beg = skipSpace(i + 3)
+			i = beg
+		}
+	}
+	pieces = append(pieces, t[beg:])
+	var out []string
+	for _, p := range pieces {
+		if p != "" {
+			out = append(out, strings.TrimSpace(p))
+		}
 	}
 	return out
+}
+
+// isSpace is \s in Go regular expressions.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // parseHead is Helm's read of a document's head (sigs.k8s.io/yaml into

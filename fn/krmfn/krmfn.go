@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"runtime/debug"
 	"strings"
 
@@ -19,7 +18,6 @@ import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
-	"github.com/krm-flink/krm-flink/fn/output"
 	"github.com/krm-flink/krm-flink/fn/problem"
 	"github.com/krm-flink/krm-flink/fn/render"
 )
@@ -115,20 +113,11 @@ func process(rl *fn.ResourceList) (bool, error) {
 		kept = append(kept, item)
 	}
 	rl.Items = kept
-	for _, o := range objs {
-		data, err := output.Marshal(o)
-		if err != nil {
-			return false, err
-		}
-		ko, err := fn.ParseKubeObject(data)
-		if err != nil {
-			return false, fmt.Errorf("%s: %w", o.ID(), err)
-		}
-		if err := ko.SetAnnotation(fn.PathAnnotation, path.Join(OutputDir, output.Path(o))); err != nil {
-			return false, err
-		}
-		rl.Items = append(rl.Items, ko)
+	items, err := kubeObjects(objs)
+	if err != nil {
+		return false, err
 	}
+	rl.Items = append(rl.Items, items...)
 	return true, nil
 }
 

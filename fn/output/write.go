@@ -147,11 +147,26 @@ func carryOver(old, staging string, envs map[string]Tree) (map[string]bool, erro
 	if err != nil {
 		return nil, err
 	}
+	// A folder's files from one goroutine at a time (see writeTrees); the
+	// walk lists them together.
 	linked := make([]bool, len(reuse))
-	err = parallel(len(reuse), writers, func(i int) error {
-		var err error
-		linked[i], err = reuse[i].run()
-		return err
+	var groups [][2]int
+	for i := 0; i < len(reuse); {
+		j := i + 1
+		for j < len(reuse) && filepath.Dir(reuse[j].dst) == filepath.Dir(reuse[i].dst) {
+			j++
+		}
+		groups = append(groups, [2]int{i, j})
+		i = j
+	}
+	err = parallel(len(groups), writers, func(g int) error {
+		for i := groups[g][0]; i < groups[g][1]; i++ {
+			var err error
+			if linked[i], err = reuse[i].run(); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -263,8 +278,8 @@ func linkOrCopy(src, dst string) error {
 }
 
 // writeTrees writes every file of envs into staging but the reused ones
-// (slash paths env/path), the folders first, the files from a few
-// goroutines.
+// (slash paths env/path), the folders first, then the files, a few folders
+// at a time.
 func writeTrees(staging string, envs map[string]Tree, reused map[string]bool) error {
 	names := make([]string, 0, len(envs))
 	for env := range envs {
@@ -292,8 +307,26 @@ func writeTrees(staging string, envs map[string]Tree, reused map[string]bool) er
 			files = append(files, file{target, envs[env][p]})
 		}
 	}
-	return parallel(len(files), writers, func(i int) error {
-		return os.WriteFile(files[i].target, files[i].data, 0o644)
+	// One goroutine per folder at a time: creating files in one folder
+	// from several goroutines only has them wait on the folder's lock.
+	// Folders go largest first, so a big one does not end the run alone.
+	var groups [][]file
+	for i := 0; i < len(files); {
+		j := i + 1
+		for j < len(files) && filepath.Dir(files[j].target) == filepath.Dir(files[i].target) {
+			j++
+		}
+		groups = append(groups, files[i:j])
+		i = j
+	}
+	sort.SliceStable(groups, func(a, b int) bool { return len(groups[a]) > len(groups[b]) })
+	return parallel(len(groups), writers, func(g int) error {
+		for _, f := range groups[g] {
+			if err := os.WriteFile(f.target, f.data, 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

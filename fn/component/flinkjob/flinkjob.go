@@ -13,6 +13,7 @@ import (
 	"github.com/krm-flink/krm-flink/fn/chart"
 	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/nodepool"
+	"github.com/krm-flink/krm-flink/fn/internal/parallel"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
 )
@@ -56,7 +57,7 @@ func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	if !chart.Concurrent(r.chart) {
 		workers = 1
 	}
-	forEach(len(p.Jobs), workers,
+	parallel.ForEach(len(p.Jobs), workers,
 		func(i int) { objs[i], errs[i] = r.renderJob(p, p.Jobs[i], kubeVersion) },
 		func(i int) bool { return errs[i] != nil })
 	var out []*manifest.Object

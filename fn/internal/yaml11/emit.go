@@ -278,6 +278,13 @@ func plainAllowed(s string) bool {
 // keyLess is yaml.v2's order of string map keys (sorter.go): runs of
 // digits compare as numbers, letters before other characters.
 func keyLess(a, b string) bool {
+	if isASCII(a) && isASCII(b) {
+		return keyLessASCII(a, b)
+	}
+	return keyLessRunes(a, b)
+}
+
+func keyLessRunes(a, b string) bool {
 	ar, br := []rune(a), []rune(b)
 	for i := 0; i < len(ar) && i < len(br); i++ {
 		if ar[i] == br[i] {
@@ -317,4 +324,57 @@ func keyLess(a, b string) bool {
 		return ar[i] < br[i]
 	}
 	return len(ar) < len(br)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+
+// keyLessASCII is keyLess for ASCII strings, without converting to runes.
+func keyLessASCII(a, b string) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] == b[i] {
+			continue
+		}
+		al, bl := isLetter(a[i]), isLetter(b[i])
+		if al && bl {
+			return a[i] < b[i]
+		}
+		if al || bl {
+			return bl
+		}
+		var ai, bi int
+		var an, bn int64
+		if a[i] == '0' || b[i] == '0' {
+			for j := i - 1; j >= 0 && isDigit(a[j]); j-- {
+				if a[j] != '0' {
+					an = 1
+					bn = 1
+					break
+				}
+			}
+		}
+		for ai = i; ai < len(a) && isDigit(a[ai]); ai++ {
+			an = an*10 + int64(a[ai]-'0')
+		}
+		for bi = i; bi < len(b) && isDigit(b[bi]); bi++ {
+			bn = bn*10 + int64(b[bi]-'0')
+		}
+		if an != bn {
+			return an < bn
+		}
+		if ai != bi {
+			return ai < bi
+		}
+		return a[i] < b[i]
+	}
+	return len(a) < len(b)
 }

@@ -235,3 +235,29 @@ func (g *gen) value(depth int) any {
 		return l
 	}
 }
+
+// FuzzKeyLess checks the ASCII key order against yaml.v2's, through
+// Marshal of a two-key map.
+func FuzzKeyLess(f *testing.F) {
+	f.Add("a10", "a9")
+	f.Add("a01", "a1")
+	f.Add("0", "00")
+	f.Add("x-1", "x_1")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if a == b || !isASCII(a) || !isASCII(b) {
+			return
+		}
+		if keyLessASCII(a, b) != keyLessRunes(a, b) || keyLessASCII(b, a) != keyLessRunes(b, a) {
+			t.Fatalf("%q %q: ASCII order differs from yaml.v2's", a, b)
+		}
+		m := map[string]any{a: 1.0, b: 2.0}
+		want, err := sigsyaml.Marshal(m)
+		if err != nil {
+			return
+		}
+		got, err := Marshal(m)
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("%q %q:\n%s\nwant\n%s", a, b, got, want)
+		}
+	})
+}

@@ -1,17 +1,20 @@
-package flinkjob
+// Package parallel runs independent steps on a few goroutines and keeps
+// the result a sequential loop would give: the first failure in index order
+// wins, and a panic reaches the caller's goroutine.
+package parallel
 
 import (
 	"sync"
 	"sync/atomic"
 )
 
-// forEach runs do(0) ... do(n-1) on up to workers goroutines. Indexes are
+// ForEach runs do(0) ... do(n-1) on up to workers goroutines. Indexes are
 // handed out in order; once failed(i) reports true for some i, indexes
 // above it are no longer started (those below it all were), so the first
 // failure in index order is the one a sequential loop would have hit. A
 // panic in do is raised again in the caller's goroutine, where the
 // command's recovery sees it.
-func forEach(n, workers int, do func(i int), failed func(i int) bool) {
+func ForEach(n, workers int, do func(i int), failed func(i int) bool) {
 	if workers > n {
 		workers = n
 	}

@@ -1,4 +1,4 @@
-package flinkjob
+package parallel
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ func TestForEachFirstFailureWins(t *testing.T) {
 			const n = 40
 			errs := make([]error, n)
 			var ran atomic.Int64
-			forEach(n, workers, func(i int) {
+			ForEach(n, workers, func(i int) {
 				ran.Add(1)
 				if i == 7 || i == 23 || i == 30 {
 					errs[i] = fmt.Errorf("job %d", i)
@@ -37,7 +37,7 @@ func TestForEachFirstFailureWins(t *testing.T) {
 func TestForEachRunsEverything(t *testing.T) {
 	const n = 1000
 	done := make([]int, n)
-	forEach(n, 4, func(i int) { done[i]++ }, func(int) bool { return false })
+	ForEach(n, 4, func(i int) { done[i]++ }, func(int) bool { return false })
 	for i, d := range done {
 		if d != 1 {
 			t.Fatalf("job %d ran %d times", i, d)
@@ -51,7 +51,7 @@ func TestForEachPanicReachesTheCaller(t *testing.T) {
 			t.Fatalf("recovered %v, want boom 5", v)
 		}
 	}()
-	forEach(20, 4, func(i int) {
+	ForEach(20, 4, func(i int) {
 		if i == 5 || i == 15 {
 			panic(fmt.Sprintf("boom %d", i))
 		}
@@ -61,7 +61,7 @@ func TestForEachPanicReachesTheCaller(t *testing.T) {
 
 func TestForEachFailureBeforePanic(t *testing.T) {
 	errs := make([]error, 20)
-	forEach(20, 4, func(i int) {
+	ForEach(20, 4, func(i int) {
 		if i == 2 {
 			errs[i] = fmt.Errorf("job 2")
 		}

@@ -1,0 +1,47 @@
+package krmfn
+
+import (
+	"fmt"
+	"path"
+	"runtime"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/krm-flink/krm-flink/fn/internal/parallel"
+	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/fn/output"
+)
+
+// kubeObjects turns rendered objects into the function's output items: the
+// YAML krm-flink writes to files, read back by the SDK, with kpt's path
+// annotation. Objects are converted on GOMAXPROCS goroutines (the SDK's
+// YAML parse is most of the cost); the items keep the objects' order and
+// the first failing object's error is returned.
+func kubeObjects(objs []*manifest.Object) ([]*fn.KubeObject, error) {
+	items := make([]*fn.KubeObject, len(objs))
+	errs := make([]error, len(objs))
+	parallel.ForEach(len(objs), runtime.GOMAXPROCS(0), func(i int) {
+		items[i], errs[i] = kubeObject(objs[i])
+	}, func(i int) bool { return errs[i] != nil })
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+func kubeObject(o *manifest.Object) (*fn.KubeObject, error) {
+	data, err := output.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	ko, err := fn.ParseKubeObject(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.ID(), err)
+	}
+	if err := ko.SetAnnotation(fn.PathAnnotation, path.Join(OutputDir, output.Path(o))); err != nil {
+		return nil, err
+	}
+	return ko, nil
+}
