@@ -134,6 +134,12 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, problem.List, error) {
 	var probs problem.List
 	for _, item := range rl.Items {
 		if !item.IsGVK(api.Group, api.Version, api.KindJob) {
+			// A job of another version of our group is a mistake, not a
+			// resource to pass through.
+			if item.GroupKind().Group == api.Group && item.GetKind() == api.KindJob {
+				probs = append(probs, problem.Errorf(fileOf(item, ""), refOf(item), "apiVersion",
+					"unsupported apiVersion %q; krm-flink reads %s", item.GetAPIVersion(), api.APIVersion))
+			}
 			continue
 		}
 		d, ps := documents(item)
