@@ -50,13 +50,8 @@ func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	if cfg.Manifest != "" {
 		return r.renderManifest(p, cfg)
 	}
-	loaded, warns, err := helmcomponent.Load(r.charts, p, Name, &cfg.Component)
-	if err != nil {
-		return nil, err
-	}
-	vals := helmcomponent.Merge(Values(loaded.Version()), cfg.Values)
-	objs, err := helmcomponent.Render(p, helmcomponent.Spec{Name: Name, Config: &cfg.Component, Chart: loaded, Values: vals})
-	return objs, helmcomponent.WithWarnings(err, warns)
+	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
+		func(l *source.Loaded) map[string]any { return Values(l.Version()) }, nil)
 }
 
 // CRDsByValue tells whether a cert-manager chart version switches its CRDs

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
 	"github.com/krm-flink/krm-flink/fn/manifest"
@@ -56,16 +57,9 @@ func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	if !*cfg.Enabled {
 		return nil, nil
 	}
-	loaded, warns, err := helmcomponent.Load(r.charts, p, Name, &cfg.Component)
-	if err != nil {
-		return nil, err
-	}
-	vals := helmcomponent.Merge(Values(p), cfg.Values)
-	if probs := Check(p, vals); len(probs) > 0 {
-		return nil, helmcomponent.WithWarnings(probs, warns)
-	}
-	objs, err := helmcomponent.Render(p, helmcomponent.Spec{Name: Name, Config: &cfg.Component, Chart: loaded, Values: vals})
-	return objs, helmcomponent.WithWarnings(err, warns)
+	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
+		func(*source.Loaded) map[string]any { return Values(p) },
+		func(_ *source.Loaded, vals map[string]any) problem.List { return Check(p, vals) })
 }
 
 // WatchNamespaces are the environment's job namespaces, sorted; with no job

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
 	"github.com/krm-flink/krm-flink/fn/manifest"
@@ -27,7 +28,7 @@ const (
 )
 
 // RoleArnAnnotation is the IRSA annotation of a ServiceAccount.
-const RoleArnAnnotation = "eks.amazonaws.com/role-arn"
+const RoleArnAnnotation = helmcomponent.RoleArnAnnotation
 
 // Renderer renders the Fluent Bit chart.
 type Renderer struct {
@@ -48,13 +49,8 @@ func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	if !*cfg.Enabled {
 		return nil, nil
 	}
-	loaded, warns, err := helmcomponent.Load(r.charts, p, Name, &cfg.Component)
-	if err != nil {
-		return nil, err
-	}
-	vals := helmcomponent.Merge(Values(p), cfg.Values)
-	objs, err := helmcomponent.Render(p, helmcomponent.Spec{Name: Name, Config: &cfg.Component, Chart: loaded, Values: vals})
-	return objs, helmcomponent.WithWarnings(err, warns)
+	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
+		func(*source.Loaded) map[string]any { return Values(p) }, nil)
 }
 
 // LogGroup is the environment's CloudWatch Logs group: the platform's, or

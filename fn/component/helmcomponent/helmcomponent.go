@@ -52,7 +52,7 @@ func Load(charts Charts, p *plan.Plan, name string, c *api.Component) (*source.L
 	d := api.ComponentDefaults[name]
 	req := source.Request{Component: name, Chart: d.Chart, Version: c.Version, Source: c.Chart, BaseDir: baseDir(p)}
 	l, err := charts.Load(req)
-	file, ref := platformRef(p)
+	file, ref := PlatformRef(p)
 	if err != nil {
 		var se *source.Error
 		if errors.As(err, &se) {
@@ -120,7 +120,7 @@ func Render(p *plan.Plan, s Spec) ([]*manifest.Object, error) {
 		APIVersions: APIVersions(p),
 		IncludeCRDs: true,
 	})
-	file, ref := platformRef(p)
+	file, ref := PlatformRef(p)
 	if err != nil {
 		field := Field(s.Name) + ".chart"
 		if strings.Contains(err.Error(), "values don't meet the specifications") {
@@ -217,7 +217,7 @@ func Finish(p *plan.Plan, name string, c *api.Component, objs []*manifest.Object
 			"metadata":   map[string]any{"name": c.Namespace},
 		}))
 	}
-	file, ref := platformRef(p)
+	file, ref := PlatformRef(p)
 	var probs problem.List
 	kept := objs[:0]
 	matched := make([]bool, len(c.Drop))
@@ -343,7 +343,32 @@ func WithWarnings(err error, warns problem.List) error {
 	return warns
 }
 
-func platformRef(p *plan.Plan) (string, problem.ObjectRef) {
+// RoleArnAnnotation is the IRSA annotation of a ServiceAccount.
+const RoleArnAnnotation = "eks.amazonaws.com/role-arn"
+
+// RenderChart is what every chart component does: load its chart, merge the
+// user's values last over the ones derived for the loaded chart, let check
+// refuse the combination, and render. check may be nil.
+func RenderChart(charts Charts, p *plan.Plan, name string, c *api.Component,
+	derive func(*source.Loaded) map[string]any,
+	check func(*source.Loaded, map[string]any) problem.List,
+) ([]*manifest.Object, error) {
+	loaded, warns, err := Load(charts, p, name, c)
+	if err != nil {
+		return nil, err
+	}
+	vals := Merge(derive(loaded), c.Values)
+	if check != nil {
+		if probs := check(loaded, vals); len(probs) > 0 {
+			return nil, WithWarnings(probs, warns)
+		}
+	}
+	objs, err := Render(p, Spec{Name: name, Config: c, Chart: loaded, Values: vals})
+	return objs, WithWarnings(err, warns)
+}
+
+// PlatformRef is the file and object that problems about the platform name.
+func PlatformRef(p *plan.Plan) (string, problem.ObjectRef) {
 	if p.Source != nil {
 		return p.Source.File, p.Source.Ref()
 	}

@@ -6,6 +6,7 @@ package karpenter
 
 import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
 	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
 	"github.com/krm-flink/krm-flink/fn/manifest"
@@ -17,7 +18,7 @@ import (
 const Name = api.ComponentKarpenter
 
 // RoleArnAnnotation is the IRSA annotation of a ServiceAccount.
-const RoleArnAnnotation = "eks.amazonaws.com/role-arn"
+const RoleArnAnnotation = helmcomponent.RoleArnAnnotation
 
 // Renderer renders the Karpenter chart.
 type Renderer struct {
@@ -38,29 +39,31 @@ func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	if !*cfg.Enabled {
 		return nil, nil
 	}
-	loaded, warns, err := helmcomponent.Load(r.charts, p, Name, &cfg.Component)
-	if err != nil {
-		return nil, err
+	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
+		func(*source.Loaded) map[string]any { return Values(p) },
+		func(loaded *source.Loaded, _ map[string]any) problem.List { return checkAPIVersion(p, loaded) })
+}
+
+// checkAPIVersion refuses a chart whose Karpenter does not serve the
+// NodePool API version the platform renders.
+func checkAPIVersion(p *plan.Plan, loaded *source.Loaded) problem.List {
+	nodes := &p.Platform.Spec.Nodes.Karpenter
+	if !*nodes.Enabled {
+		return nil
 	}
-	if nodes := &p.Platform.Spec.Nodes.Karpenter; *nodes.Enabled {
-		if msg := api.KarpenterMismatch(loaded.Version(), nodes.APIVersion); msg != "" {
-			field := helmcomponent.Field(Name) + ".version"
-			switch {
-			case loaded.Override:
-				field = "--chart " + Name
-			case cfg.Chart != nil:
-				field = helmcomponent.Field(Name) + ".chart"
-			}
-			file, ref := "", problem.ObjectRef{}
-			if p.Source != nil {
-				file, ref = p.Source.File, p.Source.Ref()
-			}
-			return nil, helmcomponent.WithWarnings(problem.List{problem.Errorf(file, ref, field, "chart %s from %s: %s", loaded.Chart.Metadata.Name, loaded.Source, msg)}, warns)
-		}
+	msg := api.KarpenterMismatch(loaded.Version(), nodes.APIVersion)
+	if msg == "" {
+		return nil
 	}
-	vals := helmcomponent.Merge(Values(p), cfg.Values)
-	objs, err := helmcomponent.Render(p, helmcomponent.Spec{Name: Name, Config: &cfg.Component, Chart: loaded, Values: vals})
-	return objs, helmcomponent.WithWarnings(err, warns)
+	field := helmcomponent.Field(Name) + ".version"
+	switch {
+	case loaded.Override:
+		field = "--chart " + Name
+	case p.Platform.Spec.Components.Karpenter.Chart != nil:
+		field = helmcomponent.Field(Name) + ".chart"
+	}
+	file, ref := helmcomponent.PlatformRef(p)
+	return problem.List{problem.Errorf(file, ref, field, "chart %s from %s: %s", loaded.Chart.Metadata.Name, loaded.Source, msg)}
 }
 
 // Values are the chart values krm-flink derives for one environment.
