@@ -8,6 +8,7 @@ import (
 
 	"github.com/krm-flink/krm-flink/fn/chart/charttest"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // chartsPlatform writes a platform whose components come from a chart
@@ -111,7 +112,7 @@ func TestChartsPullAndRender(t *testing.T) {
 	if code != 0 || repoSrv.Requests.Load()+reg.Requests.Load() != before {
 		t.Fatalf("render from vendored charts: exit %d\n%s", code, stderr)
 	}
-	got := readTree(t, out)
+	got := testutil.ReadTree(t, out)
 	for _, p := range []string{
 		"dev/prerequisites/cert-manager/cert-manager/deployment-cert-manager.yaml",
 		"dev/infrastructure/flink-operator/flink-operator/deployment-flink-kubernetes-operator.yaml",

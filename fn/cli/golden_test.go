@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,25 +25,6 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	code := Main(args, strings.NewReader(""), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
-}
-
-// readTree returns every file below dir, by slash path.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		data, err := os.ReadFile(p)
-		out[filepath.ToSlash(rel)] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // compareTree compares got with the golden folder, or rewrites it with -update.
@@ -62,7 +45,7 @@ func compareTree(t *testing.T, golden string, got map[string]string) {
 		}
 		return
 	}
-	want := readTree(t, golden)
+	want := testutil.ReadTree(t, golden)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("output differs from %s (-want +got); run `make golden` if intended:\n%s", golden, diff)
 	}
@@ -126,7 +109,7 @@ func TestGoldenRender(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d:\n%s", code, stderr)
 			}
-			compareTree(t, filepath.Join(dir, "expected"), readTree(t, out))
+			compareTree(t, filepath.Join(dir, "expected"), testutil.ReadTree(t, out))
 		})
 	}
 }
@@ -146,7 +129,7 @@ func TestGoldenErrors(t *testing.T) {
 			if err := os.WriteFile(keep, []byte("hand-written\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			before := readTree(t, out)
+			before := testutil.ReadTree(t, out)
 			input := filepath.Join(dir, "input")
 			args := append([]string{"render", "-f", input, "-o", out}, caseArgs(t, dir)...)
 			code, _, stderr := run(t, args...)
@@ -156,7 +139,7 @@ func TestGoldenErrors(t *testing.T) {
 			stderr = strings.ReplaceAll(stderr, input+string(filepath.Separator), "")
 			stderr = strings.ReplaceAll(stderr, out, "$OUT")
 			compareFile(t, filepath.Join(dir, "stderr.golden"), stderr)
-			if diff := cmp.Diff(before, readTree(t, out)); diff != "" {
+			if diff := cmp.Diff(before, testutil.ReadTree(t, out)); diff != "" {
 				t.Errorf("a failed render changed the output tree:\n%s", diff)
 			}
 		})

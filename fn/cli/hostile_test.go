@@ -14,33 +14,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
-
-// hostilePlatform is the platform of the generated bad-input cases: the same
-// as testdata/errors' fixtures, with components written in by each case.
-const hostilePlatform = `apiVersion: krm-flink.io/v1alpha1
-kind: FlinkPlatform
-metadata: {name: p}
-spec:
-  clusterName: c1
-  region: us-east-1
-  environments: [{name: dev}, {name: prod}]
-  flink:
-    image: flink:1.18
-    flinkVersion: v1_18
-    jobManager: {resource: {cpu: 1, memory: 2g}}
-    taskManager: {resource: {cpu: 1, memory: 2g}}
-  nodes:
-    karpenter:
-      nodeClass: {role: r}
-`
-
-const hostileComponentsOff = `  components:
-    cert-manager: {enabled: false}
-    flink-operator: {enabled: false}
-    fluent-bit: {enabled: false}
-    karpenter: {enabled: false}
-`
 
 const hostileJob = `apiVersion: krm-flink.io/v1alpha1
 kind: FlinkJobSpec
@@ -148,7 +124,7 @@ type hostileCase struct {
 }
 
 func hostileCases() []hostileCase {
-	platformWith := func(extra string) []byte { return []byte(hostilePlatform + extra) }
+	platformWith := func(extra string) []byte { return []byte(testutil.Platform + extra) }
 	return []hostileCase{
 		{
 			name: "multi-megabyte-document",
@@ -158,7 +134,7 @@ func hostileCases() []hostileCase {
 				for b.Len() < 2<<20 {
 					b.WriteString("    - --source=kafka://orders-topic-with-a-rather-long-name-for-padding\n")
 				}
-				return map[string][]byte{"platform.yaml": platformWith(hostileComponentsOff), "job.yaml": []byte(b.String())}
+				return map[string][]byte{"platform.yaml": platformWith(testutil.ComponentsOff), "job.yaml": []byte(b.String())}
 			},
 			want: "job.yaml: document 1 is N bytes, more than the 1048576 a krm-flink document may have\n1 error(s); nothing was written\n",
 		},
@@ -166,7 +142,7 @@ func hostileCases() []hostileCase {
 			name: "multi-megabyte-scalar",
 			files: func(t *testing.T) map[string][]byte {
 				job := hostileJob + "  entryClass: " + strings.Repeat("a", 2<<20) + "\n"
-				return map[string][]byte{"platform.yaml": platformWith(hostileComponentsOff), "job.yaml": []byte(job)}
+				return map[string][]byte{"platform.yaml": platformWith(testutil.ComponentsOff), "job.yaml": []byte(job)}
 			},
 			want: "job.yaml: document 1 is N bytes, more than the 1048576 a krm-flink document may have\n1 error(s); nothing was written\n",
 		},
@@ -175,7 +151,7 @@ func hostileCases() []hostileCase {
 			files: func(t *testing.T) map[string][]byte {
 				tgz := chartArchive(t, jobChartEntries(tarEntry{name: "flink-job/../../escaped.yaml", body: "pwned: true\n"})...)
 				return map[string][]byte{
-					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + hostileComponentsOff),
+					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + testutil.ComponentsOff),
 					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
 				}
 			},
@@ -221,7 +197,7 @@ charts:
 				})
 				tgz := bomb
 				return map[string][]byte{
-					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + hostileComponentsOff),
+					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + testutil.ComponentsOff),
 					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
 				}
 			},
@@ -249,7 +225,7 @@ func TestHostileGeneratedInputs(t *testing.T) {
 			writeFiles(t, input, tc.files(t))
 			out := filepath.Join(root, "overlays")
 			writeFiles(t, out, map[string][]byte{"prod/README.md": []byte("hand-written\n")})
-			before := readTree(t, root)
+			before := testutil.ReadTree(t, root)
 			delete(before, "overlays/prod/README.md")
 			code, _, stderr := run(t, "render", "-f", input, "--all-envs", "-o", out)
 			if code != 1 {
@@ -260,7 +236,7 @@ func TestHostileGeneratedInputs(t *testing.T) {
 			if diff := cmp.Diff(tc.want, stderr); diff != "" {
 				t.Errorf("stderr (-want +got):\n%s", diff)
 			}
-			after := readTree(t, root)
+			after := testutil.ReadTree(t, root)
 			if got := after["overlays/prod/README.md"]; got != "hand-written\n" {
 				t.Errorf("the existing tree changed: README.md = %q", got)
 			}
@@ -282,7 +258,7 @@ func TestHostileGeneratedInputs(t *testing.T) {
 // anywhere) and skips symlinks. Charts are only ever read into memory:
 // nothing outside the output folder is read or written.
 func TestChartArchiveMembersStayInside(t *testing.T) {
-	platformWith := func(extra string) []byte { return []byte(hostilePlatform + extra) }
+	platformWith := func(extra string) []byte { return []byte(testutil.Platform + extra) }
 	for _, tc := range []struct {
 		name  string
 		files func(t *testing.T) map[string][]byte
@@ -307,7 +283,7 @@ func TestChartArchiveMembersStayInside(t *testing.T) {
 			files: func(t *testing.T) map[string][]byte {
 				tgz := chartArchive(t, jobChartEntries(tarEntry{name: "flink-job/templates/passwd.yaml", typeflag: tar.TypeSymlink, link: "/etc/passwd"})...)
 				return map[string][]byte{
-					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + hostileComponentsOff),
+					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + testutil.ComponentsOff),
 					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
 				}
 			},
@@ -322,7 +298,7 @@ func TestChartArchiveMembersStayInside(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d:\n%s", code, stderr)
 			}
-			for p, content := range readTree(t, root) {
+			for p, content := range testutil.ReadTree(t, root) {
 				if !strings.HasPrefix(p, "input/") && !strings.HasPrefix(p, "overlays/") {
 					t.Errorf("written outside the output folder: %s", p)
 				}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // TestPanicBecomesInternalError injects a panic into a render and checks no
@@ -32,7 +34,7 @@ func TestPanicBecomesInternalError(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(out, "README.md"), []byte("mine\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			before := readTree(t, out)
+			before := testutil.ReadTree(t, out)
 			code, _, stderr := run(t, append([]string{"render", "-f", input, "--all-envs", "-o", out}, tc.flags...)...)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1", code)
@@ -43,7 +45,7 @@ func TestPanicBecomesInternalError(t *testing.T) {
 			if hasStack := strings.Contains(stderr, "goroutine ") && strings.Contains(stderr, "panic_test.go"); hasStack != tc.wantStack {
 				t.Errorf("stack printed = %v, want %v:\n%s", hasStack, tc.wantStack, stderr)
 			}
-			if diff := cmp.Diff(before, readTree(t, out)); diff != "" {
+			if diff := cmp.Diff(before, testutil.ReadTree(t, out)); diff != "" {
 				t.Errorf("the tree changed:\n%s", diff)
 			}
 			entries, _ := os.ReadDir(filepath.Dir(out))

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // TestCommittedOverlaysAreFresh fails when overlays/ is not what the example
@@ -56,7 +58,7 @@ func TestDeterministic(t *testing.T) {
 		if code, _, stderr := run(t, "render", "-f", in, "--all-envs", "-o", out); code != 0 {
 			t.Fatalf("render: %s", stderr)
 		}
-		got := readTree(t, out)
+		got := testutil.ReadTree(t, out)
 		if first == nil {
 			first = got
 			continue

@@ -16,33 +16,8 @@ import (
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/output"
 	"github.com/krm-flink/krm-flink/fn/problem"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
-
-// fuzzPlatform is the fixed, valid platform FuzzRender renders fuzzed jobs
-// with; its second environment takes the fuzzed overrides. Components are
-// off (their charts are tested on their own) unless the overrides switch
-// them on.
-const fuzzPlatform = `apiVersion: krm-flink.io/v1alpha1
-kind: FlinkPlatform
-metadata: {name: fuzz}
-spec:
-  clusterName: c1
-  region: us-east-1
-  environments: [{name: dev}, {name: prod}]
-  flink:
-    image: flink:1.18
-    flinkVersion: v1_18
-    jobManager: {resource: {cpu: 1, memory: 2g}}
-    taskManager: {resource: {cpu: 1, memory: 2g}}
-  nodes:
-    karpenter:
-      nodeClass: {role: r}
-  components:
-    cert-manager: {enabled: false}
-    flink-operator: {enabled: false}
-    fluent-bit: {enabled: false}
-    karpenter: {enabled: false}
-`
 
 const fuzzJob = `apiVersion: krm-flink.io/v1alpha1
 kind: FlinkJobSpec
@@ -80,7 +55,7 @@ func FuzzRender(f *testing.F) {
 			f.Add(data, []byte(`{}`))
 		}
 	}
-	pdocs, probs := input.SplitDocuments("platform.yaml", []byte(fuzzPlatform))
+	pdocs, probs := input.SplitDocuments("platform.yaml", []byte(testutil.Platform+testutil.ComponentsOff))
 	if probs.HasErrors() {
 		f.Fatal(probs)
 	}

@@ -16,6 +16,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/krm-flink/krm-flink/fn/cli"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 var repoRoot = func() string {
@@ -36,13 +37,13 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	if _, err := Generate(b, c); err != nil {
 		t.Fatal(err)
 	}
-	fa, fb := readTree(t, a), readTree(t, b)
+	fa, fb := testutil.ReadTree(t, a), testutil.ReadTree(t, b)
 	if len(fa) == 0 {
 		t.Fatal("nothing generated")
 	}
 	// Values files name their own folder in jobs.txt; compare relative.
 	for p, data := range fb {
-		fb[p] = bytes.ReplaceAll(data, []byte(b), []byte(a))
+		fb[p] = strings.ReplaceAll(data, b, a)
 	}
 	if d := cmp.Diff(fa, fb); d != "" {
 		t.Errorf("same config, different output (-first +second):\n%s", d)
@@ -209,27 +210,6 @@ func findHelm() string {
 		}
 	}
 	return ""
-}
-
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[rel] = data
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 func countFiles(t *testing.T, dir string) int {

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 var repoRoot = func() string {
@@ -50,7 +52,7 @@ func isExecutable(p string) bool {
 func workspace(t *testing.T) string {
 	t.Helper()
 	ws := t.TempDir()
-	copyDir(t, filepath.Join(repoRoot, "examples"), filepath.Join(ws, "examples"))
+	testutil.CopyDir(t, filepath.Join(repoRoot, "examples"), filepath.Join(ws, "examples"))
 	cmd := exec.Command("go", "build", "-o", filepath.Join(ws, "bin", "krm-flink"), "./cmd/krm-flink")
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -58,28 +60,6 @@ func workspace(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return ws
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func runCmd(t *testing.T, dir string, name string, args ...string) (string, string, error) {
@@ -158,7 +138,7 @@ func countObjects(out string) int {
 func objectFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var files []string
-	for p := range readTree(t, dir) {
+	for p := range testutil.ReadTree(t, dir) {
 		if filepath.Base(p) != "kustomization.yaml" {
 			files = append(files, p)
 		}
@@ -206,7 +186,7 @@ func TestKustomizeRunsTheFunction(t *testing.T) {
 func kptPackage(t *testing.T, ws, env string) string {
 	t.Helper()
 	pkg := filepath.Join(ws, "pkg")
-	copyDir(t, filepath.Join(ws, "examples", "platform"), pkg)
+	testutil.CopyDir(t, filepath.Join(ws, "examples", "platform"), pkg)
 	for _, k := range []string{"kustomization.yaml", filepath.Join("jobs", "kustomization.yaml")} {
 		_ = os.Remove(filepath.Join(pkg, k))
 	}
@@ -229,24 +209,6 @@ func kptPackage(t *testing.T, ws, env string) string {
 	return pkg
 }
 
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		data, err := os.ReadFile(p)
-		out[filepath.ToSlash(rel)] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestKptRendersThePackage runs `kpt fn render --allow-exec` twice on a
 // package built from the example, then after a job is removed.
 func TestKptRendersThePackage(t *testing.T) {
@@ -262,27 +224,27 @@ func TestKptRendersThePackage(t *testing.T) {
 		}
 	}
 	render()
-	want := readTree(t, filepath.Join(repoRoot, "overlays", env))
+	want := testutil.ReadTree(t, filepath.Join(repoRoot, "overlays", env))
 	for p := range want {
 		// kpt gets the objects, not the kustomizations nor the bootstrap objects.
 		if filepath.Base(p) == "kustomization.yaml" || strings.HasPrefix(p, "flux/") || strings.HasPrefix(p, "argocd/") {
 			delete(want, p)
 		}
 	}
-	got := readTree(t, filepath.Join(pkg, "rendered"))
+	got := testutil.ReadTree(t, filepath.Join(pkg, "rendered"))
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("kpt output differs from overlays/%s (-overlay +kpt):\n%s", env, diff)
 	}
-	before := readTree(t, pkg)
+	before := testutil.ReadTree(t, pkg)
 	render()
-	if diff := cmp.Diff(before, readTree(t, pkg)); diff != "" {
+	if diff := cmp.Diff(before, testutil.ReadTree(t, pkg)); diff != "" {
 		t.Fatalf("a second kpt render changed the package:\n%s", diff)
 	}
 	if err := os.Remove(filepath.Join(pkg, "jobs", "autoscaling.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	render()
-	after := readTree(t, filepath.Join(pkg, "rendered"))
+	after := testutil.ReadTree(t, filepath.Join(pkg, "rendered"))
 	for p := range after {
 		if strings.Contains(p, "autoscaling-example") {
 			t.Errorf("%s survived the removal of its job", p)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/krm-flink/krm-flink/internal/testutil"
 	"github.com/krm-flink/krm-flink/test/bench"
 )
 
@@ -54,31 +55,6 @@ func treeDigest(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	if err := os.RemoveAll(dst); err != nil {
-		t.Fatal(err)
-	}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // newStaging tells whether a staging folder other than the leftovers exists.
@@ -199,7 +175,10 @@ func TestKilledRenderLosesNoWork(t *testing.T) {
 	// timing the run and its write phase.
 	root := filepath.Join(work, "repo")
 	out := filepath.Join(root, "overlays")
-	copyTree(t, pristine, out)
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	testutil.CopyDir(t, pristine, out)
 	start := time.Now()
 	cmd := render(newInput, out)
 	if err := cmd.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/krm-flink/krm-flink/fn/component/nodepool"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/naming"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // TestJobsNeverShareAnObject renders jobs whose names collide once joined
@@ -30,7 +31,7 @@ func TestJobsNeverShareAnObject(t *testing.T) {
 		{long63, "orders"}, {long63, "orders-v2"}, {long63[:62] + "t", "orders"},
 		{ns40, job45}, {ns40, job45[:44] + "y"}, {ns40, crafted},
 	}
-	files := map[string]string{"platform.yaml": optOutPlatform}
+	files := map[string]string{"platform.yaml": testutil.Platform + testutil.ComponentsOff}
 	for i, p := range pairs {
 		files[fmt.Sprintf("job-%02d.yaml", i)] = strings.Replace(optOutJob(p[1], ""), "namespace: shop", "namespace: "+p[0], 1)
 	}

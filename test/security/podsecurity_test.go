@@ -14,6 +14,7 @@ import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // podTemplates returns every pod template of a FlinkDeployment by its
@@ -104,28 +105,6 @@ func TestFlinkPodsMeetRestrictedPodSecurity(t *testing.T) {
 	t.Logf("%d FlinkDeployment pod templates meet restricted", checked)
 }
 
-const optOutPlatform = `apiVersion: krm-flink.io/v1alpha1
-kind: FlinkPlatform
-metadata: {name: p}
-spec:
-  clusterName: c1
-  region: us-east-1
-  environments: [{name: dev}, {name: prod}]
-  flink:
-    image: flink:1.18
-    flinkVersion: v1_18
-    jobManager: {resource: {cpu: 1, memory: 2g}}
-    taskManager: {resource: {cpu: 1, memory: 2g}}
-  nodes:
-    karpenter:
-      nodeClass: {role: r}
-  components:
-    cert-manager: {enabled: false}
-    flink-operator: {enabled: false}
-    fluent-bit: {enabled: false}
-    karpenter: {enabled: false}
-`
-
 func optOutJob(name, extra string) string {
 	return fmt.Sprintf(`apiVersion: krm-flink.io/v1alpha1
 kind: FlinkJobSpec
@@ -143,7 +122,7 @@ spec:
 // stays restricted.
 func TestPodSecurityOptOutIsExplicitAndVisible(t *testing.T) {
 	files := map[string]string{
-		"platform.yaml":   optOutPlatform,
+		"platform.yaml":   testutil.Platform + testutil.ComponentsOff,
 		"default.yaml":    optOutJob("default", ""),
 		"baseline.yaml":   optOutJob("rootful", "  podSecurity: baseline\n"),
 		"privileged.yaml": optOutJob("legacy", "  podSecurity: privileged\n"),

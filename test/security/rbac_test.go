@@ -16,6 +16,7 @@ import (
 	"github.com/krm-flink/krm-flink/fn/component/rbac"
 	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -154,7 +155,7 @@ func TestRBACRuleInventory(t *testing.T) {
 // namespace, never cluster-wide.
 func TestRoleBindingModeIsTheDefault(t *testing.T) {
 	files := map[string]string{
-		"platform.yaml": optOutPlatform,
+		"platform.yaml": testutil.Platform + testutil.ComponentsOff,
 		"a.yaml":        optOutJob("a", ""),
 		"b.yaml":        strings.Replace(optOutJob("b", ""), "namespace: shop", "namespace: billing", 1),
 	}
