@@ -66,7 +66,16 @@ stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 			if debugFlag, _ := cmd.Flags().GetBool("debug"); debugFlag {
 				processor = krmfn.DebugProcessor(stderr)
 			}
-			if err := fn.Execute(processor, stdin, stdout); err != nil {
+			var results fn.Results
+			recording := fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
+				ok, err := processor.Process(rl)
+				results = rl.Results
+				return ok, err
+			})
+			if err := fn.Execute(recording, stdin, stdout); err != nil {
+				for _, line := range krmfn.ErrorLines(results) {
+					fmt.Fprintln(stderr, line)
+				}
 				fmt.Fprintln(stderr, err)
 				return ExitError{Code: 1}
 			}

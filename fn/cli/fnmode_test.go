@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/krmfn"
 )
 
 // fnModeNotApplicable are testdata/errors cases with no function-mode
@@ -38,11 +39,6 @@ var fnModeNotApplicable = map[string]string{
 // before any result can be written, as kpt and kustomize refuse such files.
 var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "no-platform": true, "not-a-mapping": true}
 
-// fnModeKnownGaps are cases the function does not reject yet, and why;
-// they are logged, not failed, until fixed.
-var fnModeKnownGaps = map[string]string{
-	"wrong-apiversion": "krmfn.generate collects only krm-flink.io/v1alpha1 FlinkJobSpec items and passes a krm-flink.io/v2 one through silently (input.Collect's IgnoreOtherKinds skips it too)",
-}
 
 // fnModeEnvironment picks the environment a case renders in function mode
 // (the functionConfig's krm-flink.io/environment annotation); default prod.
@@ -251,7 +247,7 @@ func TestBadInputsInFunctionMode(t *testing.T) {
 		}
 		cases = append(cases, fnCase{"generated/" + hc.name, filepath.Join(root, "input"), golden})
 	}
-	var withResults, refused, gaps int
+	var withResults, refused int
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := fnModeEnvironment[tc.name]
@@ -261,11 +257,6 @@ func TestBadInputsInFunctionMode(t *testing.T) {
 			in := resourceList(t, tc.input, env)
 			var stdout, stderr bytes.Buffer
 			code := Main(nil, bytes.NewReader(in), &stdout, &stderr)
-			if reason, gap := fnModeKnownGaps[tc.name]; gap {
-				t.Logf("known gap (exit %d): %s", code, reason)
-				gaps++
-				return
-			}
 			if code == 0 {
 				t.Fatalf("exit 0, want non-zero; output:\n%s", stdout.String())
 			}
@@ -297,6 +288,12 @@ func TestBadInputsInFunctionMode(t *testing.T) {
 				t.Fatalf("no error result; results: %v", out.Results)
 			}
 			withResults++
+			// kustomize shows only a failed function's stderr: every error is there too.
+			for _, line := range krmfn.ErrorLines(errs) {
+				if !strings.Contains(stderr.String(), line+"\n") {
+					t.Errorf("stderr lacks %q:\n%s", line, stderr.String())
+				}
+			}
 			for _, want := range goldenProblems(t, tc.golden) {
 				found := false
 				for _, r := range errs {
@@ -312,8 +309,8 @@ func TestBadInputsInFunctionMode(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("function mode: %d bad inputs give error results, %d refused as a ResourceList (exit 1), %d known gaps; %d CLI-only or not applicable",
-		withResults, refused, gaps, len(fnModeNotApplicable))
+	t.Logf("function mode: %d bad inputs give error results, %d refused as a ResourceList (exit 1); %d CLI-only or not applicable",
+		withResults, refused, len(fnModeNotApplicable))
 }
 
 func results(rs []*fn.Result) string {

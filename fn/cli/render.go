@@ -90,7 +90,11 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r, err := render.NewWithOptions(set, render.Options{Sources: sources})
+	opts := render.Options{Sources: sources}
+	if sources.ChartsDir != "" {
+		opts.ChartsDirFrom = "--charts-dir"
+	}
+	r, err := render.NewWithOptions(set, opts)
 	if err != nil {
 		return reportError(stderr, err)
 	}

@@ -155,7 +155,12 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, problem.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := render.New(set)
+	opts := render.Options{}
+	if dir := platform.Metadata.Annotations[api.ChartsDirAnnotation]; dir != "" {
+		opts.Sources.ChartsDir = dir
+		opts.ChartsDirFrom = "metadata.annotations[" + api.ChartsDirAnnotation + "]"
+	}
+	r, err := render.NewWithOptions(set, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -251,4 +256,29 @@ func toResult(p problem.Problem) *fn.Result {
 		r.File = &fn.File{Path: p.File}
 	}
 	return r
+}
+
+// ErrorLines are the error results, one line each, as the CLI prints
+// problems (file: object: field: message). kustomize shows a failed
+// function's stderr and none of its results, so these go there too.
+func ErrorLines(results fn.Results) []string {
+	var lines []string
+	for _, r := range results {
+		if r == nil || r.Severity != fn.Error {
+			continue
+		}
+		p := problem.Problem{Severity: problem.Error, Message: r.Message}
+		if r.File != nil {
+			p.File = r.File.Path
+		}
+		if r.ResourceRef != nil {
+			p.Object = problem.ObjectRef{APIVersion: r.ResourceRef.APIVersion, Kind: r.ResourceRef.Kind,
+				Namespace: r.ResourceRef.Namespace, Name: r.ResourceRef.Name}
+		}
+		if r.Field != nil {
+			p.Field = r.Field.Path
+		}
+		lines = append(lines, p.String())
+	}
+	return lines
 }

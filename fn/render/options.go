@@ -24,6 +24,9 @@ type Options struct {
 	// platform's spec.chartsDir, relative to the platform file. Online is
 	// off unless set: rendering never reaches the network unless asked.
 	Sources source.Options
+	// ChartsDirFrom names what set Sources.ChartsDir (a flag, an
+	// annotation), for messages; empty when it is unset.
+	ChartsDirFrom string
 }
 
 // NewWithOptions checks the platform and loads every chart it needs, once
@@ -40,7 +43,9 @@ func NewWithOptions(set *input.Set, opts Options) (*Renderer, error) {
 		return nil, err
 	}
 	so := opts.Sources
+	chartsDirField := opts.ChartsDirFrom
 	if so.ChartsDir == "" && set.Platform.Spec.ChartsDir != "" {
+		chartsDirField = "spec.chartsDir"
 		so.ChartsDir = set.Platform.Spec.ChartsDir
 		if !filepath.IsAbs(so.ChartsDir) && set.Platform.File != "" {
 			so.ChartsDir = filepath.Join(filepath.Dir(set.Platform.File), so.ChartsDir)
@@ -48,7 +53,7 @@ func NewWithOptions(set *input.Set, opts Options) (*Renderer, error) {
 	}
 	charts, err := source.New(so)
 	if err != nil {
-		return nil, problem.List{problem.Errorf(set.Platform.File, set.Platform.Ref(), "spec.chartsDir", "%v", err)}
+		return nil, problem.List{problem.Errorf(set.Platform.File, set.Platform.Ref(), chartsDirField, "%v", err)}
 	}
 	r := &Renderer{
 		set:    set,

@@ -21,6 +21,14 @@ const (
 	// EnvironmentAnnotation on a FlinkPlatform used as a KRM functionConfig
 	// selects the environment the function renders.
 	EnvironmentAnnotation = Group + "/environment"
+
+	// ChartsDirAnnotation on a FlinkPlatform used as a KRM functionConfig
+	// names the vendored charts folder, relative to the function's working
+	// directory. A function cannot tell where the platform file lives
+	// (kustomize gives no path and runs it in the kustomization's folder;
+	// kpt gives a path relative to the package and runs it where kpt runs),
+	// so this says it outright; it takes precedence over spec.chartsDir.
+	ChartsDirAnnotation = Group + "/charts-dir"
 )
 
 // ObjectMeta is the subset of Kubernetes object metadata the input kinds use.

@@ -86,7 +86,7 @@ func (r *Resolver) loadManifest(component, location, src string) (*Manifest, err
 	}
 	if data == nil {
 		if !r.opts.Online {
-			return nil, fmt.Errorf("%w: run `krm-flink charts pull`, or render with --online", ErrOffline)
+			return nil, fmt.Errorf("%w: %s", ErrOffline, offlineHint)
 		}
 		m, err := r.fetchManifest(location)
 		if err != nil {

@@ -86,7 +86,7 @@ func (r *Resolver) loadRemote(e effective) (*Loaded, error) {
 	}
 	if data == nil || (e.src.Verify && prov == nil) {
 		if !r.opts.Online {
-			return nil, fmt.Errorf("%w: run `krm-flink charts pull`, or render with --online", ErrOffline)
+			return nil, fmt.Errorf("%w: %s", ErrOffline, offlineHint)
 		}
 		p, err := r.fetch(e)
 		if err != nil {

@@ -115,6 +115,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // ErrOffline is wrapped by errors for charts that only the network has.
 var ErrOffline = errors.New("not vendored or cached, and rendering is offline")
 
+// offlineHint says how to get a chart that only the network has. The KRM
+// function is always offline; it reads a vendored folder.
+const offlineHint = "vendor it with `krm-flink charts pull` (then render with spec.chartsDir, --charts-dir " +
+	"or, as a function, the krm-flink.io/charts-dir annotation), or let the CLI fetch it with --online"
+
 // ErrDigestMismatch is wrapped by errors for charts whose content is not
 // what the lock file, the repository index or the platform pinned.
 var ErrDigestMismatch = errors.New("digest mismatch")
