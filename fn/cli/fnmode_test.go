@@ -39,7 +39,6 @@ var fnModeNotApplicable = map[string]string{
 // before any result can be written, as kpt and kustomize refuse such files.
 var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "no-platform": true, "not-a-mapping": true}
 
-
 // fnModeEnvironment picks the environment a case renders in function mode
 // (the functionConfig's krm-flink.io/environment annotation); default prod.
 var fnModeEnvironment = map[string]string{"unknown-env-flag": "qa"}
