@@ -28,30 +28,33 @@ type Sources interface {
 	LoadManifest(component, location, baseDir string) (*source.Manifest, error)
 }
 
-// Renderer renders cert-manager.
+// Renderer renders cert-manager from its chart or its static release manifest.
 type Renderer struct {
 	charts Sources
+	chart  *helmcomponent.Chart
 }
 
 var _ component.Renderer = (*Renderer)(nil)
 
-// New returns a renderer that loads its chart through charts.
-func New(charts Sources) *Renderer { return &Renderer{charts: charts} }
+// New returns a renderer that loads its chart or manifest through charts.
+func New(charts Sources) *Renderer {
+	return &Renderer{charts: charts, chart: &helmcomponent.Chart{
+		Charts:    charts,
+		Component: Name,
+		Config:    func(p *plan.Plan) *api.Component { return &p.Platform.Spec.Components.CertManager.Component },
+		Values:    func(_ *plan.Plan, l *source.Loaded) map[string]any { return Values(l.Version()) },
+	}}
+}
 
 // Name implements component.Renderer.
 func (*Renderer) Name() string { return Name }
 
 // Render implements component.Renderer.
 func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
-	cfg := &p.Platform.Spec.Components.CertManager
-	if !*cfg.Enabled {
-		return nil, nil
-	}
-	if cfg.Manifest != "" {
+	if cfg := &p.Platform.Spec.Components.CertManager; *cfg.Enabled && cfg.Manifest != "" {
 		return r.renderManifest(p, cfg)
 	}
-	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
-		func(l *source.Loaded) map[string]any { return Values(l.Version()) }, nil)
+	return r.chart.Render(p)
 }
 
 // CRDsByValue tells whether a cert-manager chart version switches its CRDs

@@ -19,9 +19,7 @@ import (
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
-	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
-	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
 	"github.com/krm-flink/krm-flink/fn/problem"
 )
@@ -38,28 +36,15 @@ const (
 	flinkConfKey         = "flink-conf.yaml"
 )
 
-// Renderer renders the operator chart.
-type Renderer struct {
-	charts helmcomponent.Charts
-}
-
-var _ component.Renderer = (*Renderer)(nil)
-
-// New returns a renderer that loads its chart through charts.
-func New(charts helmcomponent.Charts) *Renderer { return &Renderer{charts: charts} }
-
-// Name implements component.Renderer.
-func (*Renderer) Name() string { return Name }
-
-// Render implements component.Renderer.
-func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
-	cfg := &p.Platform.Spec.Components.FlinkOperator
-	if !*cfg.Enabled {
-		return nil, nil
+// New returns the Flink operator component; it loads its chart through charts.
+func New(charts helmcomponent.Charts) *helmcomponent.Chart {
+	return &helmcomponent.Chart{
+		Charts:    charts,
+		Component: Name,
+		Config:    func(p *plan.Plan) *api.Component { return &p.Platform.Spec.Components.FlinkOperator.Component },
+		Values:    func(p *plan.Plan, _ *source.Loaded) map[string]any { return Values(p) },
+		Check:     func(p *plan.Plan, _ *source.Loaded, vals map[string]any) problem.List { return Check(p, vals) },
 	}
-	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
-		func(*source.Loaded) map[string]any { return Values(p) },
-		func(_ *source.Loaded, vals map[string]any) problem.List { return Check(p, vals) })
 }
 
 // WatchNamespaces are the environment's job namespaces, sorted; with no job

@@ -9,9 +9,7 @@ import (
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
-	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
-	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
 )
 
@@ -30,27 +28,14 @@ const (
 // RoleArnAnnotation is the IRSA annotation of a ServiceAccount.
 const RoleArnAnnotation = helmcomponent.RoleArnAnnotation
 
-// Renderer renders the Fluent Bit chart.
-type Renderer struct {
-	charts helmcomponent.Charts
-}
-
-var _ component.Renderer = (*Renderer)(nil)
-
-// New returns a renderer that loads its chart through charts.
-func New(charts helmcomponent.Charts) *Renderer { return &Renderer{charts: charts} }
-
-// Name implements component.Renderer.
-func (*Renderer) Name() string { return Name }
-
-// Render implements component.Renderer.
-func (r *Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
-	cfg := &p.Platform.Spec.Components.FluentBit
-	if !*cfg.Enabled {
-		return nil, nil
+// New returns the Fluent Bit component; it loads its chart through charts.
+func New(charts helmcomponent.Charts) *helmcomponent.Chart {
+	return &helmcomponent.Chart{
+		Charts:    charts,
+		Component: Name,
+		Config:    func(p *plan.Plan) *api.Component { return &p.Platform.Spec.Components.FluentBit.Component },
+		Values:    func(p *plan.Plan, _ *source.Loaded) map[string]any { return Values(p) },
 	}
-	return helmcomponent.RenderChart(r.charts, p, Name, &cfg.Component,
-		func(*source.Loaded) map[string]any { return Values(p) }, nil)
 }
 
 // LogGroup is the environment's CloudWatch Logs group: the platform's, or

@@ -23,6 +23,7 @@ import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
 	"github.com/krm-flink/krm-flink/fn/problem"
@@ -346,24 +347,46 @@ func WithWarnings(err error, warns problem.List) error {
 // RoleArnAnnotation is the IRSA annotation of a ServiceAccount.
 const RoleArnAnnotation = "eks.amazonaws.com/role-arn"
 
-// RenderChart is what every chart component does: load its chart, merge the
-// user's values last over the ones derived for the loaded chart, let check
-// refuse the combination, and render. check may be nil.
-func RenderChart(charts Charts, p *plan.Plan, name string, c *api.Component,
-	derive func(*source.Loaded) map[string]any,
-	check func(*source.Loaded, map[string]any) problem.List,
-) ([]*manifest.Object, error) {
-	loaded, warns, err := Load(charts, p, name, c)
+// Chart is a component rendered from one chart. What sets the four apart
+// is only where their settings live, the values they derive and what they
+// refuse; loading, merging and rendering are the same.
+type Chart struct {
+	Charts Charts
+	// Component is the component's name: config key and output folder.
+	Component string
+	// Config is the component's settings in the plan.
+	Config func(*plan.Plan) *api.Component
+	// Values are the values derived for the loaded chart; the user's raw
+	// values are merged over them.
+	Values func(*plan.Plan, *source.Loaded) map[string]any
+	// Check, when set, may refuse the loaded chart with the merged values.
+	Check func(*plan.Plan, *source.Loaded, map[string]any) problem.List
+}
+
+var _ component.Renderer = (*Chart)(nil)
+
+// Name implements component.Renderer.
+func (c *Chart) Name() string { return c.Component }
+
+// Render implements component.Renderer: nothing when the component is off;
+// else load its chart, merge the user's values last over the derived ones,
+// let Check refuse the combination, and render.
+func (c *Chart) Render(p *plan.Plan) ([]*manifest.Object, error) {
+	cfg := c.Config(p)
+	if !*cfg.Enabled {
+		return nil, nil
+	}
+	loaded, warns, err := Load(c.Charts, p, c.Component, cfg)
 	if err != nil {
 		return nil, err
 	}
-	vals := Merge(derive(loaded), c.Values)
-	if check != nil {
-		if probs := check(loaded, vals); len(probs) > 0 {
+	vals := Merge(c.Values(p, loaded), cfg.Values)
+	if c.Check != nil {
+		if probs := c.Check(p, loaded, vals); len(probs) > 0 {
 			return nil, WithWarnings(probs, warns)
 		}
 	}
-	objs, err := Render(p, Spec{Name: name, Config: c, Chart: loaded, Values: vals})
+	objs, err := Render(p, Spec{Name: c.Component, Config: cfg, Chart: loaded, Values: vals})
 	return objs, WithWarnings(err, warns)
 }
 
