@@ -47,7 +47,7 @@ fuzz: ## run each native fuzz target for FUZZTIME (default 10s)
 
 .PHONY: golden
 golden: ## rewrite golden files and overlays/ after an intended output change
-	$(GO) test $$(grep -rl 'flag.Bool("update"' --include='*_test.go' fn | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
+	$(GO) test $$(grep -rlE 'flag.Bool\("update"|fn/component/componenttest"' --include='*_test.go' fn test | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
 	$(MAKE) render
 
 .PHONY: bench

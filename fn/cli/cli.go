@@ -35,6 +35,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	root := NewRoot(stdin, stdout, stderr)
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
 		if e, ok := err.(ExitError); ok {

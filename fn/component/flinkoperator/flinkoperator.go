@@ -12,10 +12,16 @@
 package flinkoperator
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
@@ -34,6 +40,10 @@ const (
 	ReporterPortKey      = "kubernetes.operator.metrics.reporter.prom.port"
 	ReporterFactoryClass = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
 	flinkConfKey         = "flink-conf.yaml"
+	// configYAMLKey is the file Flink 1.19+ reads in preference to
+	// flink-conf.yaml; newer operator charts render both from
+	// defaultConfiguration.
+	configYAMLKey = "config.yaml"
 )
 
 // New returns the Flink operator component; it loads its chart through charts.
@@ -42,8 +52,12 @@ func New(charts helmcomponent.Charts) *helmcomponent.Chart {
 		Charts:    charts,
 		Component: Name,
 		Config:    func(p *plan.Plan) *api.Component { return &p.Platform.Spec.Components.FlinkOperator.Component },
-		Values:    func(p *plan.Plan, _ *source.Loaded) map[string]any { return Values(p) },
-		Check:     func(p *plan.Plan, _ *source.Loaded, vals map[string]any) problem.List { return Check(p, vals) },
+		Values: func(p *plan.Plan, l *source.Loaded) map[string]any {
+			return Values(p, ConfigKeys(l.Chart))
+		},
+		Check: func(p *plan.Plan, l *source.Loaded, vals map[string]any) problem.List {
+			return Check(p, ConfigKeys(l.Chart), vals)
+		},
 	}
 }
 
@@ -90,22 +104,33 @@ func FlinkConf(p *plan.Plan) string {
 	return b.String()
 }
 
-// Values are the chart values krm-flink derives for one environment.
-func Values(p *plan.Plan) map[string]any {
+// ConfigKeys are the defaultConfiguration keys a chart writes the
+// operator's Flink configuration from: flink-conf.yaml, and config.yaml too
+// for charts whose templates render it (an operator on Flink 1.19+ reads
+// config.yaml first, so the reporter must be in both).
+func ConfigKeys(c *chart.Chart) []string {
+	keys := []string{flinkConfKey}
+	for _, t := range c.Templates {
+		if bytes.Contains(t.Data, []byte(`"`+configYAMLKey+`"`)) {
+			return append(keys, configYAMLKey)
+		}
+	}
+	return keys
+}
+
+// Values are the chart values krm-flink derives for one environment;
+// configKeys are the chart's ConfigKeys.
+func Values(p *plan.Plan, configKeys []string) map[string]any {
 	cfg := &p.Platform.Spec.Components.FlinkOperator
 	var watch []any
 	for _, ns := range WatchNamespaces(p) {
 		watch = append(watch, ns)
 	}
-	return map[string]any{
-		"watchNamespaces": watch,
-		"metrics":         map[string]any{"port": int64(p.Platform.Spec.Metrics.Port)},
-		"defaultConfiguration": map[string]any{
-			"create":     true,
-			"append":     true,
-			flinkConfKey: FlinkConf(p),
-		},
-		"webhook": map[string]any{"create": *cfg.Webhook},
+	vals := map[string]any{
+		"watchNamespaces":      watch,
+		"metrics":              map[string]any{"port": int64(p.Platform.Spec.Metrics.Port)},
+		"defaultConfiguration": defaultConfiguration(FlinkConf(p), configKeys),
+		"webhook":              map[string]any{"create": *cfg.Webhook},
 		// The rbac component owns the job ServiceAccount and its permissions.
 		"rbac": map[string]any{
 			"jobRole":        map[string]any{"create": false},
@@ -113,12 +138,83 @@ func Values(p *plan.Plan) map[string]any {
 		},
 		"jobServiceAccount": map[string]any{"create": false},
 	}
+	// The operator reads its watched namespaces and configuration when it
+	// starts (kubernetes.operator.dynamic.namespaces.enabled is off by
+	// default) and the chart's Deployment carries no checksum of its
+	// ConfigMap: without this, a new job namespace would get its RBAC but
+	// no operator until someone restarts it.
+	vals["operatorPod"] = map[string]any{"annotations": map[string]any{
+		ConfigHashAnnotation: ConfigHash(helmcomponent.Merge(vals, cfg.Values)),
+	}}
+	return vals
+}
+
+func defaultConfiguration(conf string, keys []string) map[string]any {
+	out := map[string]any{"create": true, "append": true}
+	for _, k := range keys {
+		out[k] = conf
+	}
+	return out
+}
+
+// ConfigHashAnnotation on the operator pod changes with what the operator
+// reads only at start, so a change rolls the pod.
+const ConfigHashAnnotation = "krm-flink.io/operator-config-hash"
+
+// ConfigHash digests the values the operator's ConfigMap is made of.
+func ConfigHash(vals map[string]any) string {
+	// encoding/json writes map keys sorted: the same values, the same hash.
+	data, err := json.Marshal([]any{vals["watchNamespaces"], vals["defaultConfiguration"]})
+	if err != nil {
+		panic(fmt.Sprintf("chart values are JSON: %v", err)) // they were decoded from it
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
+}
+
+// WebhookOn tells whether the chart will render its webhook (and so the
+// cert-manager Issuer and Certificate): webhook.validator.create and
+// webhook.mutator.create, where set, take precedence over webhook.create.
+func WebhookOn(vals map[string]any) bool {
+	create, _ := helmcomponent.Lookup(vals, "webhook", "create")
+	for _, part := range []string{"validator", "mutator"} {
+		v := create
+		if sub, ok := helmcomponent.Lookup(vals, "webhook", part); ok {
+			m, _ := sub.(map[string]any)
+			v = m["create"]
+		}
+		if truthy(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// truthy is Go template truth for the values a chart's `if` sees.
+func truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case string:
+		return t != ""
+	case int64:
+		return t != 0
+	case float64:
+		return t != 0
+	case map[string]any:
+		return len(t) > 0
+	case []any:
+		return len(t) > 0
+	}
+	return true
 }
 
 // Check holds the final values (the user's merged last) to the wiring rules:
 // the metrics port and the reporter port are the platform's, every job
 // namespace is watched, and a webhook has cert-manager.
-func Check(p *plan.Plan, vals map[string]any) problem.List {
+func Check(p *plan.Plan, configKeys []string, vals map[string]any) problem.List {
 	ps := &p.Platform.Spec
 	var probs problem.List
 	file, ref := "", problem.ObjectRef{}
@@ -131,17 +227,20 @@ func Check(p *plan.Plan, vals map[string]any) problem.List {
 		probs = append(probs, problem.Errorf(file, ref, field+".metrics.port",
 			"is %v; the operator's metrics port must be spec.metrics.port (%s)", v, port))
 	}
-	conf, _ := helmcomponent.Lookup(vals, "defaultConfiguration", flinkConfKey)
-	confStr, _ := conf.(string)
-	if got, ok := confValue(confStr, ReporterPortKey); !ok || got != port {
-		probs = append(probs, problem.Errorf(file, ref, field+".defaultConfiguration[flink-conf.yaml]",
-			"sets %s to %q; it must be spec.metrics.port (%s)", ReporterPortKey, got, port))
+	for _, key := range configKeys {
+		conf, _ := helmcomponent.Lookup(vals, "defaultConfiguration", key)
+		confStr, _ := conf.(string)
+		confField := field + ".defaultConfiguration[" + key + "]"
+		if got, ok := confValue(confStr, ReporterPortKey); !ok || got != port {
+			probs = append(probs, problem.Errorf(file, ref, confField,
+				"sets %s to %q; it must be spec.metrics.port (%s)", ReporterPortKey, got, port))
+		}
+		if got, _ := confValue(confStr, ReporterFactoryKey); got != ReporterFactoryClass {
+			probs = append(probs, problem.Errorf(file, ref, confField,
+				"sets %s to %q; the platform's metrics need %s", ReporterFactoryKey, got, ReporterFactoryClass))
+		}
 	}
-	if got, _ := confValue(confStr, ReporterFactoryKey); got != ReporterFactoryClass {
-		probs = append(probs, problem.Errorf(file, ref, field+".defaultConfiguration[flink-conf.yaml]",
-			"sets %s to %q; the platform's metrics need %s", ReporterFactoryKey, got, ReporterFactoryClass))
-	}
-	if w, _ := helmcomponent.Lookup(vals, "webhook", "create"); w == true && !*ps.Components.CertManager.Enabled {
+	if WebhookOn(vals) && !*ps.Components.CertManager.Enabled {
 		probs = append(probs, problem.Errorf(file, ref, field+".webhook.create",
 			"the operator's webhook needs cert-manager for its certificate: enable spec.components.cert-manager or switch the webhook off"))
 	}

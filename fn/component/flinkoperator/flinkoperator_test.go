@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
+
+	"github.com/krm-flink/krm-flink/fn/chart/charttest"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
 	"github.com/krm-flink/krm-flink/fn/component/flinkoperator"
 	"github.com/krm-flink/krm-flink/fn/input"
@@ -63,6 +67,30 @@ func TestWatchNamespacesFollowJobs(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The operator reads its namespaces only at start: a new one rolls its pod.
+	hash := func(docs ...string) string {
+		t.Helper()
+		objs, errs := render(t, "dev", docs...)
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		dep := componenttest.Find(objs, "Deployment", "flink-operator", "flink-kubernetes-operator")
+		h, _, _ := unstructuredString(dep.Object, "spec", "template", "metadata", "annotations", flinkoperator.ConfigHashAnnotation)
+		if h == "" {
+			t.Fatal("the operator pod has no config hash")
+		}
+		return h
+	}
+	before := hash(docs...)
+	if again := hash(docs...); again != before {
+		t.Errorf("the same input gave hashes %s and %s", before, again)
+	}
+	if sameNamespace := hash(append(docs, componenttest.Job("team-a", "a3"))...); sameNamespace != before {
+		t.Error("a job in a namespace already watched rolled the operator")
+	}
+	if newNamespace := hash(append(docs, componenttest.Job("team-c", "c1"))...); newNamespace == before {
+		t.Error("a new job namespace left the operator's pod as it was")
 	}
 	// No job at all: the operator watches its own namespace, not the cluster.
 	objs, errs := render(t, "dev", componenttest.Platform)
@@ -148,6 +176,19 @@ func TestWebhookNeedsCertManager(t *testing.T) {
 	if _, errs := render(t, "dev", viaValues); !hasField(errs, "spec.components.flink-operator.values.webhook.create") {
 		t.Errorf("values: %v", errs)
 	}
+	// The chart lets webhook.validator.create / mutator.create switch a
+	// side on over webhook.create: that needs cert-manager just the same.
+	for _, side := range []string{"validator", "mutator"} {
+		viaSide := off + "      values:\n        webhook:\n          " + side + ": {create: true}\n"
+		if _, errs := render(t, "dev", viaSide); !hasField(errs, "spec.components.flink-operator.values.webhook.create") {
+			t.Errorf("%s: %v", side, errs)
+		}
+		withCM := componenttest.Platform + "  components:\n    flink-operator:\n      webhook: false\n      values:\n        webhook:\n          " + side + ": {create: true}\n"
+		objs, errs := render(t, "dev", withCM)
+		if errs != nil || componenttest.Find(objs, "Certificate", "flink-operator", "flink-operator-serving-cert") == nil {
+			t.Errorf("%s on over webhook.create false: no Certificate (%v)", side, errs)
+		}
+	}
 	on, errs := render(t, "dev", componenttest.Platform)
 	if errs != nil || componenttest.Find(on, "Certificate", "flink-operator", "flink-operator-serving-cert") == nil ||
 		componenttest.Find(on, "Issuer", "flink-operator", "flink-operator-selfsigned-issuer") == nil {
@@ -166,5 +207,43 @@ func TestGoldenExample(t *testing.T) {
 			t.Fatal(errs)
 		}
 		componenttest.Golden(t, filepath.Join("testdata", env+".yaml"), componenttest.YAML(t, objs))
+	}
+}
+
+// TestConfigYAMLCharts: a chart that renders config.yaml (newer operator
+// charts; Flink 1.19+ reads it before flink-conf.yaml) gets the reporter
+// there too, and values that break it there are refused.
+func TestConfigYAMLCharts(t *testing.T) {
+	c := charttest.WithVersion(charttest.Fixture(t, "flink-kubernetes-operator"), "1.15.0")
+	c.Templates = append(c.Templates, &chart.File{Name: "templates/config-yaml.yaml", Data: []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: flink-operator-config-yaml
+data:
+  config.yaml: {{ index .Values.defaultConfiguration "config.yaml" | quote }}
+`)})
+	dir := t.TempDir()
+	if err := chartutil.SaveDir(c, dir); err != nil {
+		t.Fatal(err)
+	}
+	platform := componenttest.Platform + "  components:\n    flink-operator:\n      version: 1.15.0\n      chart: {path: " + filepath.Join(dir, c.Name()) + "}\n"
+	if keys := flinkoperator.ConfigKeys(charttest.Fixture(t, "flink-kubernetes-operator")); len(keys) != 1 {
+		t.Errorf("the 1.7.0 fixture renders only flink-conf.yaml, got %v", keys)
+	}
+	objs, errs := render(t, "dev", platform)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	cm := componenttest.Find(objs, "ConfigMap", "flink-operator", "flink-operator-config-yaml")
+	if cm == nil {
+		t.Fatal("no config.yaml ConfigMap")
+	}
+	conf, _, _ := unstructuredString(cm.Object, "data", "config.yaml")
+	if !strings.Contains(conf, "kubernetes.operator.metrics.reporter.prom.port: 9999\n") {
+		t.Errorf("config.yaml lacks the reporter:\n%s", conf)
+	}
+	broken := platform + "      values:\n        defaultConfiguration:\n          config.yaml: \"a: b\"\n"
+	if _, errs := render(t, "dev", broken); !hasField(errs, "spec.components.flink-operator.values.defaultConfiguration[config.yaml]") {
+		t.Errorf("want an error at defaultConfiguration[config.yaml], got %v", errs)
 	}
 }

@@ -76,6 +76,10 @@ func Values(p *plan.Plan) map[string]any {
 		"region":          ps.Region,
 		"logGroupName":    LogGroup(p),
 		"autoCreateGroup": true,
+		// Charts of the 0.1.x line default these templates, and a template
+		// wins over logGroupName: logs would go to per-namespace groups.
+		"logGroupTemplate":  "",
+		"logStreamTemplate": "",
 	}
 	if cfg.LogStreamPrefix != "" {
 		cw["logStreamPrefix"] = cfg.LogStreamPrefix

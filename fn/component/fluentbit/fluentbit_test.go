@@ -56,6 +56,10 @@ func TestWiring(t *testing.T) {
 				t.Errorf("%s: fluent-bit.conf lacks %q:\n%s", env, line, conf)
 			}
 		}
+		// The chart's default templates would win over log_group_name.
+		if strings.Contains(conf, "_template") {
+			t.Errorf("%s: a log group or stream template overrides the environment's log group:\n%s", env, conf)
+		}
 		for _, o := range objs {
 			if ns := o.GetNamespace(); ns != "" && ns != "kube-system" {
 				t.Errorf("%s %s in %s", o.GetKind(), o.GetName(), ns)

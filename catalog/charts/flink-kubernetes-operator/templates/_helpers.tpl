@@ -36,3 +36,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ .Release.Namespace }}
 {{- end -}}
 {{- end }}
+
+{{/* One side of the webhook ("validator" or "mutator"): its own create
+     where the values have that side, else webhook.create. */}}
+{{- define "flink-operator.webhookSide" -}}
+{{- $w := .root.Values.webhook -}}
+{{- if hasKey $w .side -}}
+{{- ternary "true" "false" (not (not (get (get $w .side) "create"))) -}}
+{{- else -}}
+{{- ternary "true" "false" (not (not $w.create)) -}}
+{{- end -}}
+{{- end }}
+
+{{/* "true" when either side of the webhook is on: the webhook container,
+     its Service, keystore Secret and cert-manager objects then render. */}}
+{{- define "flink-operator.webhookOn" -}}
+{{- if or (eq (include "flink-operator.webhookSide" (dict "root" . "side" "validator")) "true") (eq (include "flink-operator.webhookSide" (dict "root" . "side" "mutator")) "true") -}}
+true
+{{- end -}}
+{{- end }}
