@@ -244,6 +244,12 @@ func Finish(p *plan.Plan, name string, c *api.Component, objs []*manifest.Object
 	if len(probs) > 0 {
 		return nil, probs
 	}
+	if probs := checkBuiltinAPIs(p, name, what, kept); len(probs) > 0 {
+		if probs.HasErrors() {
+			return nil, probs
+		}
+		return kept, probs
+	}
 	return kept, nil
 }
 

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	helmchart "helm.sh/helm/v3/pkg/chart"
+
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/fn/chart/charttest"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
 	"github.com/krm-flink/krm-flink/fn/component/flinkoperator"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
@@ -200,5 +203,61 @@ func TestAPIVersions(t *testing.T) {
 	want := "acme.cert-manager.io/v1 cert-manager.io/v1 flink.apache.org/v1beta1 karpenter.k8s.aws/v1beta1 karpenter.sh/v1beta1 monitoring.coreos.com/v1"
 	if got != want {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestRemovedAPIs: an object of a built-in API the platform's Kubernetes
+// no longer serves (a chart that does not gate it on .Capabilities) is an
+// error naming the component and the release that removed the API, unless
+// the platform targets an older Kubernetes or a drop selector takes it out.
+// A kind Kubernetes deleted outright (PodSecurityPolicy) is a warning.
+func TestRemovedAPIs(t *testing.T) {
+	c := charttest.Fixture(t, "karpenter")
+	c.Templates = append(c.Templates, &helmchart.File{Name: "templates/legacy.yaml", Data: []byte(`apiVersion: policy/v1beta1
+kind: PodDisruptionBudget
+metadata:
+  name: karpenter-legacy
+spec:
+  maxUnavailable: 1
+  selector: {matchLabels: {app: karpenter}}
+---
+apiVersion: policy/v1beta1
+kind: PodSecurityPolicy
+metadata:
+  name: karpenter
+spec:
+  privileged: false
+`)})
+	tgz, _ := charttest.Package(t, c)
+	component := "    karpenter:\n      chart: {path: " + tgz + "}\n"
+	for name, tc := range map[string]struct {
+		kube, extra string
+		wantErr     bool
+	}{
+		"1.29 refuses it":      {kube: "1.29.0", wantErr: true},
+		"1.24 still serves it": {kube: "1.24.0"},
+		"dropped":              {kube: "1.29.0", extra: "      drop: [{kind: PodDisruptionBudget, apiVersion: policy/v1beta1}]\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			platform := strings.Replace(componenttest.Platform, "spec:\n", "spec:\n  kubernetesVersion: \""+tc.kube+"\"\n", 1) +
+				"  components:\n" + component + tc.extra
+			objs, warns, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, platform), "dev"))
+			if tc.wantErr {
+				if len(errs) != 1 || errs[0].Field != "spec.components.karpenter" ||
+					!strings.Contains(errs[0].Message, "PodDisruptionBudget karpenter/karpenter-legacy of policy/v1beta1, which Kubernetes 1.25 stopped serving") {
+					t.Errorf("want one error about the removed API, got %v", errs)
+				}
+				return
+			}
+			if errs != nil {
+				t.Fatal(errs)
+			}
+			if pdb := componenttest.Find(objs, "PodDisruptionBudget", "karpenter", "karpenter-legacy"); (pdb != nil) != (tc.extra == "") {
+				t.Errorf("legacy PodDisruptionBudget rendered: %v", pdb != nil)
+			}
+			if !strings.Contains(warns.Error(), "PodSecurityPolicy karpenter of policy/v1beta1, a kind current Kubernetes releases no longer serve") {
+				t.Errorf("want a warning about PodSecurityPolicy, got %v", warns)
+			}
+		})
 	}
 }
