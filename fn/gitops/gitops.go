@@ -36,6 +36,10 @@ const (
 	SyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
 )
 
+// FluxForceAnnotation makes Flux delete and recreate an object whose
+// immutable fields changed, instead of failing the apply.
+const FluxForceAnnotation = "kustomize.toolkit.fluxcd.io/force"
+
 // prerequisiteComponents are installed before everything but CRDs.
 var prerequisiteComponents = map[string]bool{"cert-manager": true}
 
@@ -101,6 +105,13 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 		if defined[o.GroupVersionKind().Group+"/"+o.GetKind()] {
 			opts = append(opts, "SkipDryRunOnMissingResource=true")
 		}
+		if isJob(o) {
+			// A Job's pod template is immutable: a chart upgrade that
+			// changes it (an image tag, a version label) fails every apply
+			// unless the tool recreates the Job.
+			opts = append(opts, "Force=true", "Replace=true")
+			ann[FluxForceAnnotation] = "enabled"
+		}
 		if len(opts) > 0 {
 			sort.Strings(opts)
 			ann[SyncOptionsAnnotation] = strings.Join(opts, ",")
@@ -108,6 +119,10 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 		o.SetAnnotations(ann)
 	}
 	return objs
+}
+
+func isJob(o *manifest.Object) bool {
+	return o.GetKind() == "Job" && o.GroupVersionKind().Group == "batch"
 }
 
 func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {

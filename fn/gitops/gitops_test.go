@@ -27,6 +27,7 @@ func TestAnnotateOrdersLayersAndWaves(t *testing.T) {
 		{obj("rbac", "v1", "Namespace", "team", nil), LayerInfrastructure, "-1", ""},
 		{obj("nodepools", "karpenter.sh/v1beta1", "NodePool", "team.job", nil), LayerWorkloads, "0", ""},
 		{obj("jobs", "flink.apache.org/v1beta1", "FlinkDeployment", "job", nil), LayerWorkloads, "1", "SkipDryRunOnMissingResource=true"},
+		{obj("karpenter", "batch/v1", "Job", "karpenter-preinstall", nil), LayerInfrastructure, "-1", "Force=true,Replace=true"},
 	}
 	objs := make([]*manifest.Object, len(cases))
 	for i, c := range cases {
@@ -40,6 +41,10 @@ func TestAnnotateOrdersLayersAndWaves(t *testing.T) {
 		ann := c.o.GetAnnotations()
 		if ann[SyncWaveAnnotation] != c.wave || ann[SyncOptionsAnnotation] != c.opts {
 			t.Errorf("%s: wave %q options %q, want %q %q", c.o.GetKind(), ann[SyncWaveAnnotation], ann[SyncOptionsAnnotation], c.wave, c.opts)
+		}
+		// Only a Job (immutable pod template) is recreated on change.
+		if force := ann[FluxForceAnnotation] == "enabled"; force != (c.o.GetKind() == "Job") {
+			t.Errorf("%s: Flux force %v", c.o.GetKind(), force)
 		}
 	}
 }

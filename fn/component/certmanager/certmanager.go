@@ -5,7 +5,9 @@
 package certmanager
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,12 +75,22 @@ func CRDsByValue(chartVersion string) bool {
 }
 
 // Values are the chart values krm-flink derives: the CRDs on, through the
-// key the chart's version knows.
+// key the chart's version knows, and the objects of the static release
+// manifest the reference platform installed: no startupapicheck Job (a
+// post-install hook; kept as a plain Job with a fixed name its immutable
+// pod template would fail every sync after an upgrade) and no Helm labels
+// (creator: static).
 func Values(chartVersion string) map[string]any {
-	if CRDsByValue(chartVersion) {
-		return map[string]any{"crds": map[string]any{"enabled": true, "keep": true}}
+	vals := map[string]any{
+		"creator":         "static",
+		"startupapicheck": map[string]any{"enabled": false},
 	}
-	return map[string]any{"installCRDs": true}
+	if CRDsByValue(chartVersion) {
+		vals["crds"] = map[string]any{"enabled": true, "keep": true}
+	} else {
+		vals["installCRDs"] = true
+	}
+	return vals
 }
 
 // renderManifest renders cert-manager from its static release manifest, as
@@ -101,5 +113,25 @@ func (r *Renderer) renderManifest(p *plan.Plan, cfg *api.CertManager) ([]*manife
 	if err != nil {
 		return nil, problem.List{problem.Errorf(file, ref, helmcomponent.Field(Name)+".manifest", "%s: %v", m.Source, err)}
 	}
+	if ns := manifestNamespaces(objs); len(ns) > 0 && !slices.Contains(ns, cfg.Namespace) {
+		return nil, problem.List{problem.Errorf(file, ref, helmcomponent.Field(Name)+".namespace",
+			"is %s, but manifest %s installs into %s: a static manifest cannot be moved; set the namespace to match, or render the chart",
+			cfg.Namespace, m.Source, strings.Join(ns, ", "))}
+	}
 	return helmcomponent.Finish(p, Name, &cfg.Component, objs, "manifest "+m.Source)
+}
+
+// manifestNamespaces are the namespaces a manifest's objects name, sorted,
+// leaving out the system ones it may also use (leader election in
+// kube-system).
+func manifestNamespaces(objs []*manifest.Object) []string {
+	set := map[string]bool{}
+	for _, o := range objs {
+		switch ns := o.GetNamespace(); ns {
+		case "", "kube-system", "kube-public", "default":
+		default:
+			set[ns] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/krm-flink/krm-flink/fn/chart/charttest"
 	"github.com/krm-flink/krm-flink/fn/component/certmanager"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
+	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
 )
 
 func TestCRDValuesKeyByVersion(t *testing.T) {
@@ -87,6 +88,30 @@ apiVersion: v1
 kind: ConfigMap
 metadata:
   name: no-namespace
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: cert-manager-startupapicheck
+  namespace: cert-manager
+  annotations:
+    helm.sh/hook: post-install
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers: [{name: check, image: ctl}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: cert-manager-test
+  namespace: cert-manager
+  annotations:
+    helm.sh/hook: test
+spec:
+  containers: [{name: t, image: busybox}]
 `
 	if err := os.WriteFile(filepath.Join(dir, "cert-manager.yaml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
@@ -96,11 +121,25 @@ metadata:
 	if errs != nil || len(warns) != 0 {
 		t.Fatal(errs, warns)
 	}
-	if len(objs) != 4 {
-		t.Errorf("want the manifest's 4 objects, got %d", len(objs))
+	if len(objs) != 5 {
+		t.Errorf("want the manifest's 5 objects but its test hook, got %d", len(objs))
 	}
 	if o := componenttest.Find(objs, "ConfigMap", "cert-manager", "no-namespace"); o == nil {
 		t.Error("the namespace was not set")
+	}
+	// The hooks policy applies to a manifest's hooks as to a chart's.
+	job := componenttest.Find(objs, "Job", "cert-manager", "cert-manager-startupapicheck")
+	if ann := job.GetAnnotations(); ann["helm.sh/hook"] != "" || ann[helmcomponent.HookAnnotation] != "post-install" {
+		t.Errorf("the post-install Job is not a plain object: %v", ann)
+	}
+	if componenttest.Find(objs, "Pod", "cert-manager", "cert-manager-test") != nil {
+		t.Error("the test hook was kept")
+	}
+	// A static manifest cannot be moved to another namespace.
+	moved := componenttest.Set(t, componenttest.Platform+"  components:\n    cert-manager:\n      namespace: certs\n      manifest: "+filepath.Join(dir, "cert-manager.yaml")+"\n")
+	_, _, errs = componenttest.Render(t, certmanager.New(componenttest.Resolver(t)), componenttest.Plan(t, moved, "dev"))
+	if len(errs) != 1 || errs[0].Field != "spec.components.cert-manager.namespace" || !strings.Contains(errs[0].Message, "installs into cert-manager") {
+		t.Errorf("moved manifest: %v", errs)
 	}
 }
 

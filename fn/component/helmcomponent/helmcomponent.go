@@ -34,7 +34,10 @@ import (
 const HookAnnotation = "krm-flink.io/helm-hook"
 
 // helmHookAnnotations are removed from hooks kept as plain objects.
-var helmHookAnnotations = []string{"helm.sh/hook", "helm.sh/hook-weight", "helm.sh/hook-delete-policy"}
+var helmHookAnnotations = []string{hookAnnotation, "helm.sh/hook-weight", "helm.sh/hook-delete-policy"}
+
+// hookAnnotation makes an object a Helm hook; its value lists the events.
+const hookAnnotation = "helm.sh/hook"
 
 // Charts loads component charts; *source.Resolver is one.
 type Charts interface {
@@ -150,20 +153,41 @@ func Render(p *plan.Plan, s Spec) ([]*manifest.Object, error) {
 		}
 	}
 	for _, h := range res.Hooks {
-		if isTest(h.Events) || s.Config.Hooks == api.HooksDrop {
-			continue
-		}
-		n := len(objs)
+		// Their helm.sh/hook annotations stay for Finish's hooks policy.
 		if err := add(h.Document); err != nil {
 			return nil, err
 		}
-		if s.Config.Hooks != api.HooksKeep {
-			for _, o := range objs[n:] {
-				plainHook(o, h.Events)
-			}
-		}
 	}
 	return Finish(p, s.Name, s.Config, objs, fmt.Sprintf("%s %s", s.Chart.Chart.Metadata.Name, s.Chart.Version()))
+}
+
+// applyHooksPolicy applies the hooks policy to the objects that carry a
+// helm.sh/hook annotation, whether a chart or a static manifest brought
+// them: test hooks go, others go (Drop), stay as they are (Keep) or become
+// plain objects (Plain).
+func applyHooksPolicy(objs []*manifest.Object, policy api.HookPolicy) []*manifest.Object {
+	kept := objs[:0]
+	for _, o := range objs {
+		hook, ok := o.GetAnnotations()[hookAnnotation]
+		if !ok {
+			kept = append(kept, o)
+			continue
+		}
+		var events []string
+		for _, e := range strings.Split(hook, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				events = append(events, e)
+			}
+		}
+		if isTest(events) || policy == api.HooksDrop {
+			continue
+		}
+		if policy != api.HooksKeep {
+			plainHook(o, events)
+		}
+		kept = append(kept, o)
+	}
+	return kept
 }
 
 func isTest(events []string) bool {
@@ -187,12 +211,14 @@ func plainHook(o *manifest.Object, events []string) {
 	o.SetAnnotations(ann)
 }
 
-// Finish makes a component's rendered objects fit for GitOps: every
+// Finish makes a component's rendered objects fit for GitOps: the hooks
+// policy applies, every
 // namespaced object without a namespace gets the component's, the
 // component's Namespace object is added when the component owns it, and the
 // drop selectors remove what they name; a selector that matches nothing is
 // an error. what names the chart or manifest for messages.
 func Finish(p *plan.Plan, name string, c *api.Component, objs []*manifest.Object, what string) ([]*manifest.Object, error) {
+	objs = applyHooksPolicy(objs, c.Hooks)
 	crdScopes := map[string]bool{}
 	haveNamespace := false
 	for _, o := range objs {

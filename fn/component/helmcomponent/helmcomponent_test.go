@@ -210,7 +210,8 @@ func TestAPIVersions(t *testing.T) {
 // no longer serves (a chart that does not gate it on .Capabilities) is an
 // error naming the component and the release that removed the API, unless
 // the platform targets an older Kubernetes or a drop selector takes it out.
-// A kind Kubernetes deleted outright (PodSecurityPolicy) is a warning.
+// PodSecurityPolicy, whose type k8s.io/api deleted, is known all the same;
+// a kind of a built-in group version that no release knows is a warning.
 func TestRemovedAPIs(t *testing.T) {
 	c := charttest.Fixture(t, "karpenter")
 	c.Templates = append(c.Templates, &helmchart.File{Name: "templates/legacy.yaml", Data: []byte(`apiVersion: policy/v1beta1
@@ -227,6 +228,11 @@ metadata:
   name: karpenter
 spec:
   privileged: false
+---
+apiVersion: policy/v1beta1
+kind: PodSecurityScheme
+metadata:
+  name: karpenter
 `)})
 	tgz, _ := charttest.Package(t, c)
 	component := "    karpenter:\n      chart: {path: " + tgz + "}\n"
@@ -236,16 +242,17 @@ spec:
 	}{
 		"1.29 refuses it":      {kube: "1.29.0", wantErr: true},
 		"1.24 still serves it": {kube: "1.24.0"},
-		"dropped":              {kube: "1.29.0", extra: "      drop: [{kind: PodDisruptionBudget, apiVersion: policy/v1beta1}]\n"},
+		"dropped":              {kube: "1.29.0", extra: "      drop: [{apiVersion: policy/v1beta1, kind: PodDisruptionBudget}, {kind: PodSecurityPolicy}]\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			platform := strings.Replace(componenttest.Platform, "spec:\n", "spec:\n  kubernetesVersion: \""+tc.kube+"\"\n", 1) +
 				"  components:\n" + component + tc.extra
 			objs, warns, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, platform), "dev"))
 			if tc.wantErr {
-				if len(errs) != 1 || errs[0].Field != "spec.components.karpenter" ||
-					!strings.Contains(errs[0].Message, "PodDisruptionBudget karpenter/karpenter-legacy of policy/v1beta1, which Kubernetes 1.25 stopped serving") {
-					t.Errorf("want one error about the removed API, got %v", errs)
+				if len(errs) != 2 || errs[0].Field != "spec.components.karpenter" ||
+					!strings.Contains(errs.Error(), "PodDisruptionBudget karpenter/karpenter-legacy of policy/v1beta1, which Kubernetes 1.25 stopped serving") ||
+					!strings.Contains(errs.Error(), "PodSecurityPolicy karpenter of policy/v1beta1, which Kubernetes 1.25 stopped serving") {
+					t.Errorf("want errors about both removed APIs, got %v", errs)
 				}
 				return
 			}
@@ -255,8 +262,8 @@ spec:
 			if pdb := componenttest.Find(objs, "PodDisruptionBudget", "karpenter", "karpenter-legacy"); (pdb != nil) != (tc.extra == "") {
 				t.Errorf("legacy PodDisruptionBudget rendered: %v", pdb != nil)
 			}
-			if !strings.Contains(warns.Error(), "PodSecurityPolicy karpenter of policy/v1beta1, a kind current Kubernetes releases no longer serve") {
-				t.Errorf("want a warning about PodSecurityPolicy, got %v", warns)
+			if !strings.Contains(warns.Error(), "PodSecurityScheme karpenter/karpenter of policy/v1beta1, a kind current Kubernetes releases no longer serve") {
+				t.Errorf("want a warning about the kind Kubernetes does not know, got %v", warns)
 			}
 		})
 	}
