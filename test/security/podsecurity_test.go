@@ -60,6 +60,38 @@ func evaluate(level psaapi.Level, tmpl *corev1.PodTemplateSpec) string {
 	return res.ForbiddenReason() + ": " + res.ForbiddenDetail()
 }
 
+// admittedByNamespace checks a FlinkDeployment's pod templates against what
+// its Namespace (among objs) enforces, at the pinned policy version, and
+// returns the namespace's enforce level.
+func admittedByNamespace(t *testing.T, objs []*manifest.Object, o *manifest.Object) string {
+	t.Helper()
+	var ns *manifest.Object
+	for _, n := range objs {
+		if n.GetKind() == "Namespace" && n.GetName() == o.GetNamespace() {
+			ns = n
+		}
+	}
+	if ns == nil {
+		t.Fatalf("%s: its Namespace is not rendered", o.ID())
+	}
+	labels := ns.GetLabels()
+	level, err := psaapi.ParseLevel(labels[psaapi.EnforceLevelLabel])
+	if err != nil {
+		t.Fatalf("Namespace %s: %s: %v", ns.GetName(), psaapi.EnforceLevelLabel, err)
+	}
+	version, err := psaapi.ParseVersion(labels[psaapi.EnforceVersionLabel])
+	if err != nil {
+		t.Fatalf("Namespace %s: %s: %v", ns.GetName(), psaapi.EnforceVersionLabel, err)
+	}
+	for path, tmpl := range podTemplates(t, o) {
+		res := policy.AggregateCheckResults(evaluator.EvaluatePod(psaapi.LevelVersion{Level: level, Version: version}, &tmpl.ObjectMeta, &tmpl.Spec))
+		if !res.Allowed {
+			t.Errorf("%s: %s is refused by its namespace (%s:%s): %s: %s", o.ID(), path, level, labels[psaapi.EnforceVersionLabel], res.ForbiddenReason(), res.ForbiddenDetail())
+		}
+	}
+	return string(level)
+}
+
 func podSecurityLevel(o *manifest.Object) string {
 	if level := o.GetAnnotations()[api.PodSecurityAnnotation]; level != "" {
 		return level
@@ -70,7 +102,8 @@ func podSecurityLevel(o *manifest.Object) string {
 // TestFlinkPodsMeetRestrictedPodSecurity evaluates the pod templates of
 // every FlinkDeployment krm-flink renders (example platform and golden
 // cases, every environment) with the upstream pod-security-admission policy
-// library at "restricted", latest version.
+// library at "restricted", latest version, and at what their rendered
+// Namespace enforces (restricted, at the pinned version).
 func TestFlinkPodsMeetRestrictedPodSecurity(t *testing.T) {
 	checked := 0
 	for _, name := range sortedKeys(inputs(t)) {
@@ -84,6 +117,9 @@ func TestFlinkPodsMeetRestrictedPodSecurity(t *testing.T) {
 					}
 					if level := podSecurityLevel(o); level != api.PodSecurityRestricted {
 						t.Errorf("%s %s: opted out to %s; the examples and golden cases must not", env, o.ID(), level)
+					}
+					if enforce := admittedByNamespace(t, byEnv[env], o); enforce != api.PodSecurityRestricted {
+						t.Errorf("%s %s: its namespace enforces %s, not restricted", env, o.ID(), enforce)
 					}
 					tmpls := podTemplates(t, o)
 					if _, ok := tmpls["spec.podTemplate"]; !ok {
@@ -157,6 +193,10 @@ func TestPodSecurityOptOutIsExplicitAndVisible(t *testing.T) {
 			}
 			if _, annotated := o.GetAnnotations()[api.PodSecurityAnnotation]; annotated == (level == api.PodSecurityRestricted) {
 				t.Errorf("%s: annotation %s present = %v; it must mark exactly the opt-outs", key, api.PodSecurityAnnotation, annotated)
+			}
+			// One job opted out to privileged: the shared namespace must admit it.
+			if enforce := admittedByNamespace(t, byEnv[env], o); enforce != api.PodSecurityPrivileged {
+				t.Errorf("%s: namespace enforces %s, want privileged (the loosest of its jobs)", key, enforce)
 			}
 			tmpl := podTemplates(t, o)["spec.podTemplate"]
 			if why := evaluate(psaapi.Level(level), tmpl); why != "" {

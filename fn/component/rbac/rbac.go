@@ -4,7 +4,10 @@
 package rbac
 
 import (
+	"fmt"
 	"sort"
+
+	"k8s.io/apimachinery/pkg/util/version"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/component"
@@ -40,13 +43,16 @@ func (Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 	}
 	cfg := p.Platform.Spec.RBAC
 	accounts := map[string]map[string]bool{} // namespace -> service accounts
+	podSecurity := map[string]int{}          // namespace -> loosest level of its jobs
 	for _, j := range p.Jobs {
 		ns := j.Metadata.Namespace
 		if accounts[ns] == nil {
 			accounts[ns] = map[string]bool{}
 		}
 		accounts[ns][j.Spec.ServiceAccount] = true
+		podSecurity[ns] = max(podSecurity[ns], levelIndex(j.Spec.PodSecurity))
 	}
+	policyVersion := podSecurityVersion(p.Platform.Spec.KubernetesVersion)
 	namespaces := sortedKeys(accounts)
 	out := []*manifest.Object{manifest.New(Name, map[string]any{
 		"apiVersion": "rbac.authorization.k8s.io/v1",
@@ -59,7 +65,10 @@ func (Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 		out = append(out, manifest.New(Name, map[string]any{
 			"apiVersion": "v1",
 			"kind":       "Namespace",
-			"metadata":   map[string]any{"name": ns},
+			"metadata": map[string]any{
+				"name":   ns,
+				"labels": podSecurityLabels(api.PodSecurityLevels[podSecurity[ns]], policyVersion),
+			},
 		}))
 		subjects := make([]any, 0, len(sas))
 		for _, sa := range sas {
@@ -82,6 +91,48 @@ func (Renderer) Render(p *plan.Plan) ([]*manifest.Object, error) {
 		out = append(out, manifest.New(Name, binding))
 	}
 	return out, nil
+}
+
+// Pod Security Admission's namespace labels.
+const (
+	PodSecurityEnforceLabel = "pod-security.kubernetes.io/enforce"
+	podSecurityLabelPrefix  = "pod-security.kubernetes.io/"
+)
+
+// podSecurityLabels make the namespace enforce the loosest level its jobs
+// are rendered for (restricted unless a job explicitly opted out), and warn
+// and audit at restricted so an opt-out stays visible. The policy version is
+// pinned to the platform's Kubernetes minor, so a cluster upgrade does not
+// change what is admitted before the platform says so.
+func podSecurityLabels(enforce, version string) map[string]any {
+	labels := map[string]any{}
+	for mode, level := range map[string]string{"enforce": enforce, "warn": api.PodSecurityRestricted, "audit": api.PodSecurityRestricted} {
+		labels[podSecurityLabelPrefix+mode] = level
+		labels[podSecurityLabelPrefix+mode+"-version"] = version
+	}
+	return labels
+}
+
+// levelIndex orders Pod Security levels from strictest (0, restricted, also
+// for an unset level) to loosest.
+func levelIndex(level string) int {
+	for i, l := range api.PodSecurityLevels {
+		if l == level {
+			return i
+		}
+	}
+	return 0
+}
+
+// podSecurityVersion is the policy version of a Kubernetes version:
+// "v<major>.<minor>", or latest when the version does not parse (the
+// platform's validation reports that).
+func podSecurityVersion(kubeVersion string) string {
+	v, err := version.ParseGeneric(kubeVersion)
+	if err != nil {
+		return "latest"
+	}
+	return fmt.Sprintf("v%d.%d", v.Major(), v.Minor())
 }
 
 func sortedKeys[V any](m map[string]V) []string {
