@@ -66,7 +66,7 @@ only with --online. --chart overrides a component's chart for one run.`,
 	f.BoolVar(&o.allEnvs, "all-envs", false, "render every environment of the platform")
 	f.StringVarP(&o.out, "output", "o", "", "folder that receives <env>/ sub-folders")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 1 if the folder differs from what would be written")
-	f.BoolVar(&o.requireDigests, "require-digests", false, "refuse images given by tag: every Flink image must be pinned by digest (repo@sha256:...), in every environment")
+	f.BoolVar(&o.requireDigests, "require-digests", false, "refuse images given by tag: every Flink image and every image the components' charts render must be pinned by digest (repo@sha256:...), in every environment")
 	o.charts.register(f, true)
 	return cmd
 }

@@ -94,8 +94,9 @@ type PlatformSpec struct {
 	// Rendering reads charts from it and verifies them against the lock.
 	// +optional
 	ChartsDir string `json:"chartsDir,omitempty"`
-	// RequireDigests makes an image given by tag an error: spec.flink.image
-	// and every job's image must be pinned by digest (repo@sha256:<hex>).
+	// RequireDigests makes an image given by tag an error: spec.flink.image,
+	// every job's image and every container image of the components' charts
+	// must be pinned by digest (repo@sha256:<hex>).
 	// `krm-flink render --require-digests` forces it for every environment.
 	// +optional
 	RequireDigests bool `json:"requireDigests,omitempty"`

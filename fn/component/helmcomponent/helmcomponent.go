@@ -270,7 +270,7 @@ func Finish(p *plan.Plan, name string, c *api.Component, objs []*manifest.Object
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	if probs := checkBuiltinAPIs(p, name, what, kept); len(probs) > 0 {
+	if probs := append(checkBuiltinAPIs(p, name, what, kept), checkImageDigests(p, name, what, kept)...); len(probs) > 0 {
 		if probs.HasErrors() {
 			return nil, probs
 		}

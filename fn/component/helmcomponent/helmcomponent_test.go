@@ -268,3 +268,27 @@ metadata:
 		})
 	}
 }
+
+// TestRequireDigestsCoversChartImages: with spec.requireDigests, a chart's
+// workload images given by tag are errors naming the object and container,
+// as the Flink images are; pinned through the chart's values, they pass.
+func TestRequireDigestsCoversChartImages(t *testing.T) {
+	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	platform := strings.Replace(componenttest.Platform, "spec:\n", "spec:\n  requireDigests: true\n", 1)
+	platform = strings.Replace(platform, "image: flink:1.18", "image: flink@"+digest, 1)
+	render := func(components string) problem.List {
+		t.Helper()
+		set := componenttest.Set(t, platform+"  components:\n"+components)
+		_, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, set, "dev"))
+		return errs
+	}
+	errs := render("    karpenter: {}\n")
+	if len(errs) != 2 || !strings.Contains(errs.Error(), `Deployment karpenter/karpenter, container controller, with image "public.ecr.aws/karpenter/controller:0.34.0": is given by tag`) ||
+		!strings.Contains(errs.Error(), "Job karpenter/karpenter-preinstall") {
+		t.Errorf("want the controller and the hook Job refused, got %v", errs)
+	}
+	pinned := "    karpenter:\n      hooks: Drop\n      values:\n        controller:\n          image: {digest: \"" + digest + "\"}\n"
+	if errs := render(pinned); errs != nil {
+		t.Errorf("pinned by digest: %v", errs)
+	}
+}
