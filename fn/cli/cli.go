@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 
-	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/spf13/cobra"
 
 	"github.com/krm-flink/krm-flink/fn/krmfn"
@@ -65,17 +64,12 @@ stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			processor := krmfn.Processor
-			if debugFlag, _ := cmd.Flags().GetBool("debug"); debugFlag {
-				processor = krmfn.DebugProcessor(stderr)
+			var stack io.Writer
+			if debugFlag, _ := cmd.Flags().GetBool("debug"); debugFlag || debugMode(nil) {
+				stack = stderr
 			}
-			var results fn.Results
-			recording := fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
-				ok, err := processor.Process(rl)
-				results = rl.Results
-				return ok, err
-			})
-			if err := fn.Execute(recording, stdin, stdout); err != nil {
+			results, err := krmfn.Execute(stdin, stdout, stack)
+			if err != nil {
 				for _, line := range krmfn.ErrorLines(results) {
 					fmt.Fprintln(stderr, line)
 				}

@@ -34,10 +34,11 @@ var fnModeNotApplicable = map[string]string{
 }
 
 // fnModeUnparseable are cases whose input cannot make a well-formed
-// ResourceList (no functionConfig, an item that is not a mapping, bytes that
-// are not YAML): the function refuses the list (exit 1, a message on stderr)
-// before any result can be written, as kpt and kustomize refuse such files.
-var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "no-platform": true, "not-a-mapping": true}
+// ResourceList (an item that is not a mapping, bytes that are not YAML): the
+// function refuses the list (exit 1, a message on stderr) before any result
+// can be written, as kpt and kustomize refuse such files. A list without a
+// functionConfig (no-platform) is well formed: an error result says so.
+var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "not-a-mapping": true}
 
 // fnModeEnvironment picks the environment a case renders in function mode
 // (the functionConfig's krm-flink.io/environment annotation); default prod.

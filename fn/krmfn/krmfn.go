@@ -39,7 +39,7 @@ const DebugEnv = "KRM_FLINK_DEBUG"
 // DebugProcessor is Processor printing the stack of an internal error to w.
 func DebugProcessor(w io.Writer) fn.ResourceListProcessorFunc {
 	return fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
-		return processRecovering(rl, w)
+		return processToItems(rl, w)
 	})
 }
 
@@ -48,12 +48,33 @@ func DebugProcessor(w io.Writer) fn.ResourceListProcessorFunc {
 // are then left as they came. A panic becomes an "internal error" result,
 // with its stack on stderr only when KRM_FLINK_DEBUG=1.
 func Process(rl *fn.ResourceList) (bool, error) {
-	var stack io.Writer
+	return processToItems(rl, debugStack())
+}
+
+// debugStack is where an internal error's stack goes: stderr when the user
+// asked for it (KRM_FLINK_DEBUG), else nowhere.
+func debugStack() io.Writer {
 	switch os.Getenv(DebugEnv) {
 	case "1", "true", "yes":
-		stack = os.Stderr
+		return os.Stderr
 	}
-	return processRecovering(rl, stack)
+	return nil
+}
+
+// processToItems is processRecovering with the generated objects appended
+// to rl.Items as KubeObjects, as the SDK writes them.
+func processToItems(rl *fn.ResourceList, stack io.Writer) (bool, error) {
+	generated, ok := processRecovering(rl, stack)
+	if !ok {
+		return false, nil
+	}
+	items, err := kubeObjects(generated)
+	if err != nil {
+		rl.Results = append(rl.Results, internalError(err))
+		return false, nil
+	}
+	rl.Items = append(rl.Items, items...)
+	return true, nil
 }
 
 // panicHook, when set by a test, runs first in every Process call.
@@ -61,7 +82,7 @@ var panicHook func()
 
 // processRecovering runs process and turns a panic into an error result,
 // the items restored as they came; stack, when not nil, receives the stack.
-func processRecovering(rl *fn.ResourceList, stack io.Writer) (ok bool, err error) {
+func processRecovering(rl *fn.ResourceList, stack io.Writer) (generated []*manifest.Object, ok bool) {
 	items := append([]*fn.KubeObject(nil), rl.Items...)
 	defer func() {
 		if v := recover(); v != nil {
@@ -71,16 +92,29 @@ func processRecovering(rl *fn.ResourceList, stack io.Writer) (ok bool, err error
 			if stack != nil {
 				fmt.Fprintf(stack, "internal error: %v\n%s", v, debug.Stack())
 			}
-			ok, err = false, nil
+			generated, ok = nil, false
 		}
 	}()
 	if panicHook != nil {
 		panicHook()
 	}
-	return process(rl)
+	generated, ok, err := process(rl)
+	if err != nil {
+		rl.Items = items
+		rl.Results = append(rl.Results, internalError(err))
+		return nil, false
+	}
+	return generated, ok
 }
 
-func process(rl *fn.ResourceList) (bool, error) {
+func internalError(err error) *fn.Result {
+	return &fn.Result{Severity: fn.Error, Message: "internal error: " + err.Error()}
+}
+
+// process renders into rl: the results, and the items an earlier run did not
+// generate (the input kinds marked local config); it returns the objects to
+// add. On failure the items stay as they came.
+func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
 	objs, warnings, err := generate(rl)
 	for _, w := range warnings {
 		rl.Results = append(rl.Results, toResult(w))
@@ -92,12 +126,12 @@ func process(rl *fn.ResourceList) (bool, error) {
 			for _, p := range probs {
 				rl.Results = append(rl.Results, toResult(p))
 			}
-			return false, nil
+			return nil, false, nil
 		}
-		rl.Results = append(rl.Results, &fn.Result{Severity: fn.Error, Message: "internal error: " + err.Error()})
-		return false, nil
+		rl.Results = append(rl.Results, internalError(err))
+		return nil, false, nil
 	}
-	// Drop what an earlier run generated, keep everything else, add the new objects.
+	// Drop what an earlier run generated, keep everything else.
 	kept := rl.Items[:0]
 	for _, item := range rl.Items {
 		if item.GetLabel(manifest.ManagedByLabel) == manifest.ManagedBy {
@@ -107,22 +141,17 @@ func process(rl *fn.ResourceList) (bool, error) {
 			// Never deploy the input itself: kustomize drops local config after
 			// its transformers, kpt keeps it as a file.
 			if err := item.SetAnnotation(localConfigAnnotation, "true"); err != nil {
-				return false, err
+				return nil, false, err
 			}
 		}
 		kept = append(kept, item)
 	}
 	rl.Items = kept
-	items, err := kubeObjects(objs)
-	if err != nil {
-		return false, err
-	}
-	rl.Items = append(rl.Items, items...)
-	return true, nil
+	return objs, true, nil
 }
 
 func generate(rl *fn.ResourceList) ([]*manifest.Object, problem.List, error) {
-	if rl.FunctionConfig == nil {
+	if rl.FunctionConfig == nil || rl.FunctionConfig.IsEmpty() {
 		return nil, nil, problem.List{problem.Errorf(functionConfigFile, problem.ObjectRef{}, "",
 			"no functionConfig: krm-flink needs its FlinkPlatform as the function's config")}
 	}

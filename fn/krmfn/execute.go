@@ -1,0 +1,140 @@
+package krmfn
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"path"
+	"runtime"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/krm-flink/krm-flink/fn/internal/parallel"
+	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/fn/output"
+)
+
+// ErrFunctionFailure is returned by Execute when the results hold an error,
+// as the SDK's fn.Execute does.
+var ErrFunctionFailure = errors.New("error: function failure")
+
+// Execute is fn.Execute(Processor, r, w) without the SDK's cost: the SDK
+// encodes every output item, parses it back and encodes it again, which
+// was most of a large run's time and memory. Here the input is parsed once,
+// items that pass through are encoded once, and generated objects are
+// written as krm-flink writes its files. stack, when not nil, receives the
+// stack of an internal error. The ResourceList written is the one the SDK
+// would write, up to YAML formatting.
+func Execute(r io.Reader, w io.Writer, stack io.Writer) (results fn.Results, err error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read ResourceList input: %w", err)
+	}
+	rl, err := fn.ParseResourceList(data)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read ResourceList input: %w", err)
+	}
+	generated, ok := processRecovering(rl, stack)
+	docs, err := generatedItems(generated)
+	if err != nil {
+		rl.Results = append(rl.Results, internalError(err))
+		ok, docs = false, nil
+	}
+	if err := writeResourceList(w, rl, docs); err != nil {
+		return rl.Results, fmt.Errorf("failed to write ResourceList output: %w", err)
+	}
+	if !ok || rl.Results.ExitCode() != 0 {
+		return rl.Results, ErrFunctionFailure
+	}
+	return rl.Results, nil
+}
+
+// generatedItems renders the generated objects as the files krm-flink
+// writes, with kpt's path annotation, on GOMAXPROCS goroutines.
+func generatedItems(objs []*manifest.Object) ([][]byte, error) {
+	docs := make([][]byte, len(objs))
+	errs := make([]error, len(objs))
+	parallel.ForEach(len(objs), runtime.GOMAXPROCS(0), func(i int) {
+		docs[i], errs[i] = generatedItem(objs[i])
+	}, func(i int) bool { return errs[i] != nil })
+	return docs, errors.Join(errs...)
+}
+
+func generatedItem(o *manifest.Object) ([]byte, error) {
+	// A copy of the maps on the way to the annotation, not a deep copy.
+	obj := maps.Clone(o.Object)
+	meta, _ := obj["metadata"].(map[string]any)
+	meta = maps.Clone(meta)
+	ann, _ := meta["annotations"].(map[string]any)
+	ann = maps.Clone(ann)
+	if ann == nil {
+		ann = map[string]any{}
+	}
+	ann[fn.PathAnnotation] = path.Join(OutputDir, output.Path(o))
+	meta["annotations"] = ann
+	obj["metadata"] = meta
+	data, err := output.Marshal(manifest.New(o.Component, obj))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.ID(), err)
+	}
+	return data, nil
+}
+
+// writeResourceList writes the ResourceList as kyaml writes it: items
+// (passed-through ones, then the generated documents), the function config
+// and the results.
+func writeResourceList(w io.Writer, rl *fn.ResourceList, generated [][]byte) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n")
+	if len(rl.Items)+len(generated) == 0 {
+		bw.WriteString("items: []\n")
+	} else {
+		bw.WriteString("items:\n")
+	}
+	for _, item := range rl.Items {
+		writeIndented(bw, "- ", []byte(item.String()))
+	}
+	for _, doc := range generated {
+		writeIndented(bw, "- ", doc)
+	}
+	if rl.FunctionConfig != nil && !rl.FunctionConfig.IsEmpty() {
+		bw.WriteString("functionConfig:\n")
+		writeIndented(bw, "  ", []byte(rl.FunctionConfig.String()))
+	}
+	if len(rl.Results) > 0 {
+		results, err := yaml.Marshal(rl.Results)
+		if err != nil {
+			return err
+		}
+		// A sequence, at the same column as its key.
+		bw.WriteString("results:\n")
+		bw.Write(results)
+	}
+	return bw.Flush()
+}
+
+// writeIndented writes a YAML document as a block nested two columns in:
+// its first line after first ("- " for a sequence item), the others after
+// two spaces. Empty lines stay empty, so block scalars keep their content.
+func writeIndented(w *bufio.Writer, first string, doc []byte) {
+	doc = bytes.TrimPrefix(doc, []byte("---\n"))
+	for i, line := range bytes.SplitAfter(doc, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		switch {
+		case i == 0:
+			w.WriteString(first)
+		case len(line) > 1:
+			w.WriteString("  ")
+		}
+		w.Write(line)
+	}
+	if len(doc) > 0 && doc[len(doc)-1] != '\n' {
+		w.WriteByte('\n')
+	}
+}
