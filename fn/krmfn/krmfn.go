@@ -36,13 +36,6 @@ var Processor = fn.ResourceListProcessorFunc(Process)
 // DebugEnv, set to 1 (or true), makes an internal error print its stack.
 const DebugEnv = "KRM_FLINK_DEBUG"
 
-// DebugProcessor is Processor printing the stack of an internal error to w.
-func DebugProcessor(w io.Writer) fn.ResourceListProcessorFunc {
-	return fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
-		return processToItems(rl, w)
-	})
-}
-
 // Process renders the environment the functionConfig selects into rl.Items.
 // Input problems become error results naming file, object and field; items
 // are then left as they came. A panic becomes an "internal error" result,

@@ -2,6 +2,7 @@ package krmfn
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -21,28 +22,31 @@ items:
   metadata: {name: keep-me, namespace: default}
 `
 
-// TestPanicBecomesErrorResult injects a panic into the function and checks
-// it comes back as an "internal error" result with the items as they came,
-// the stack only with a debug writer.
+// TestPanicBecomesErrorResult injects a panic into the function, through
+// Execute (what the binary runs) and through the SDK with Processor, and
+// checks it comes back as an "internal error" result with the items as they
+// came, the stack only with a debug writer.
 func TestPanicBecomesErrorResult(t *testing.T) {
 	panicHook = func() { panic("injected failure") }
 	defer func() { panicHook = nil }()
 	for _, tc := range []struct {
-		name      string
-		processor fn.ResourceListProcessorFunc
-		stack     *bytes.Buffer
+		name  string
+		run   func(out *bytes.Buffer, stack io.Writer) error
+		stack *bytes.Buffer
 	}{
-		{name: "default", processor: Processor},
-		{name: "debug", stack: &bytes.Buffer{}},
+		{name: "sdk", run: func(out *bytes.Buffer, _ io.Writer) error {
+			return fn.Execute(Processor, strings.NewReader(panicInput), out)
+		}},
+		{name: "execute", run: executeInto},
+		{name: "execute-debug", run: executeInto, stack: &bytes.Buffer{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := tc.processor
-			if tc.stack != nil {
-				p = DebugProcessor(tc.stack)
-			}
 			var out bytes.Buffer
-			err := fn.Execute(p, strings.NewReader(panicInput), &out)
-			if err == nil {
+			var stack io.Writer
+			if tc.stack != nil {
+				stack = tc.stack
+			}
+			if err := tc.run(&out, stack); err == nil {
 				t.Fatal("a panicking function succeeded")
 			}
 			rl, perr := fn.ParseResourceList(out.Bytes())
@@ -63,4 +67,9 @@ func TestPanicBecomesErrorResult(t *testing.T) {
 			}
 		})
 	}
+}
+
+func executeInto(out *bytes.Buffer, stack io.Writer) error {
+	_, err := Execute(strings.NewReader(panicInput), out, stack)
+	return err
 }
