@@ -38,9 +38,11 @@ func Execute(r io.Reader, w io.Writer, stack io.Writer) (results fn.Results, err
 	if err != nil {
 		return nil, fmt.Errorf("failed to read ResourceList input: %w", err)
 	}
+	original := append([]*fn.KubeObject(nil), rl.Items...)
 	generated, ok := processRecovering(rl, stack)
 	docs, err := generatedItems(generated)
 	if err != nil {
+		rl.Items = original // a failed run hands the items back as they came
 		rl.Results = append(rl.Results, internalError(err))
 		ok, docs = false, nil
 	}

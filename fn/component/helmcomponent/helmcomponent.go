@@ -212,11 +212,12 @@ func plainHook(o *manifest.Object, events []string) {
 }
 
 // Finish makes a component's rendered objects fit for GitOps: the hooks
-// policy applies, every
-// namespaced object without a namespace gets the component's, the
-// component's Namespace object is added when the component owns it, and the
-// drop selectors remove what they name; a selector that matches nothing is
-// an error. what names the chart or manifest for messages.
+// policy applies, every namespaced object without a namespace gets the
+// component's, the component's Namespace object is added when the component
+// owns it, and the drop selectors remove what they name (a selector that
+// matches nothing is an error). What is left must use APIs the platform's
+// Kubernetes serves and, when the platform requires it, images pinned by
+// digest. what names the chart or manifest for messages.
 func Finish(p *plan.Plan, name string, c *api.Component, objs []*manifest.Object, what string) ([]*manifest.Object, error) {
 	objs = applyHooksPolicy(objs, c.Hooks)
 	crdScopes := map[string]bool{}
