@@ -18,8 +18,8 @@ import (
 	"github.com/krm-flink/krm-flink/fn/output"
 )
 
-// ErrFunctionFailure is returned by Execute when the results hold an error,
-// as the SDK's fn.Execute does.
+// ErrFunctionFailure is returned by Execute when the function failed (its
+// error results say why), as the SDK's fn.Execute returns it.
 var ErrFunctionFailure = errors.New("error: function failure")
 
 // Execute is fn.Execute(Processor, r, w) without the SDK's cost: the SDK
@@ -49,7 +49,7 @@ func Execute(r io.Reader, w io.Writer, stack io.Writer) (results fn.Results, err
 	if err := writeResourceList(w, rl, docs); err != nil {
 		return rl.Results, fmt.Errorf("failed to write ResourceList output: %w", err)
 	}
-	if !ok || rl.Results.ExitCode() != 0 {
+	if !ok {
 		return rl.Results, ErrFunctionFailure
 	}
 	return rl.Results, nil
