@@ -346,7 +346,13 @@ func APIVersions(p *plan.Plan) []string {
 		set["flink.apache.org/v1beta1"] = true
 	}
 	if *c.Karpenter.Enabled {
-		if v, ok := api.KarpenterAPIVersion(c.Karpenter.Version); ok {
+		// The NodePool API the platform renders is the one the chart must
+		// serve (checked on the loaded chart); the pin says it otherwise.
+		v, ok := s.Nodes.Karpenter.APIVersion, s.Nodes.Karpenter.APIVersion != ""
+		if !ok {
+			v, ok = api.KarpenterAPIVersion(c.Karpenter.Version)
+		}
+		if ok {
 			set["karpenter.sh/"+v] = true
 			set["karpenter.k8s.aws/"+v] = true
 		}

@@ -2,6 +2,7 @@ package helmcomponent_test
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,6 +204,13 @@ func TestAPIVersions(t *testing.T) {
 	want := "acme.cert-manager.io/v1 cert-manager.io/v1 flink.apache.org/v1beta1 karpenter.k8s.aws/v1beta1 karpenter.sh/v1beta1 monitoring.coreos.com/v1"
 	if got != want {
 		t.Errorf("got %s", got)
+	}
+	// A range pin says no API version: the platform's NodePool API does.
+	ranged := strings.Replace(componenttest.Platform, "  nodes:\n    karpenter:\n", "  nodes:\n    karpenter:\n      apiVersion: v1\n", 1) +
+		"  components:\n    karpenter:\n      version: \"^1.14\"\n"
+	apis := helmcomponent.APIVersions(componenttest.Plan(t, componenttest.Set(t, ranged), "dev"))
+	if !slices.Contains(apis, "karpenter.sh/v1") || !slices.Contains(apis, "karpenter.k8s.aws/v1") || slices.Contains(apis, "karpenter.sh/v1beta1") {
+		t.Errorf("range pin on v1 NodePools: %v", apis)
 	}
 }
 
