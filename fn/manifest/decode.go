@@ -7,8 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -190,7 +188,7 @@ func fastKey(n *yaml.Node) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" || n.Style&yaml.TaggedStyle != 0 {
 		return "", false
 	}
-	if !safeString(n.Value) {
+	if !yaml11.PlainText(n.Value) {
 		return "", false
 	}
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && !yaml11.IsString(n.Value) {
@@ -205,7 +203,7 @@ func fastScalar(n *yaml.Node) (any, bool) {
 	plain := n.Style&quotedStyles == 0
 	switch n.Tag {
 	case "!!str":
-		if !safeString(n.Value) || plain && !yaml11.IsString(n.Value) {
+		if !yaml11.PlainText(n.Value) || plain && !yaml11.IsString(n.Value) {
 			return nil, false
 		}
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && !blockSafe(n.Value) {
@@ -244,27 +242,6 @@ func fastScalar(n *yaml.Node) (any, bool) {
 		}
 	}
 	return nil, false
-}
-
-// safeString tells whether s survives the slow path unchanged: valid UTF-8
-// of printable characters, tabs and line feeds (YAML 1.1 readers also break
-// lines at NEL, LS and PS; a BOM or a carriage return may be dropped).
-func safeString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' {
-			continue
-		}
-		if c < 0x80 {
-			return false
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff || !unicode.IsPrint(r) {
-			return false
-		}
-		i += size - 1
-	}
-	return true
 }
 
 // blockSafe tells whether yaml.v3 writes s as a block scalar yaml.v2 reads

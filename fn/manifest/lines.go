@@ -198,7 +198,7 @@ func splitKey(text string) (key, rest string, ok bool) {
 			return "", "", false
 		}
 		key, after = k, text[n+1:]
-		if !safeString(key) {
+		if !yaml11.PlainText(key) {
 			return "", "", false
 		}
 	default:
@@ -244,7 +244,7 @@ func inlineScalar(s string) (any, bool) {
 	switch s[0] {
 	case '"', '\'':
 		v, n, ok := quoted(s)
-		if !ok || strings.TrimRight(s[n:], " ") != "" || !safeString(v) {
+		if !ok || strings.TrimRight(s[n:], " ") != "" || !yaml11.PlainText(v) {
 			return nil, false
 		}
 		return v, true
@@ -289,7 +289,7 @@ func plainScalar(s string) (any, bool) {
 		f, err := strconv.ParseFloat(s, 64)
 		return f, err == nil
 	}
-	if !yaml11.IsString(s) || !safeString(s) {
+	if !yaml11.IsString(s) || !yaml11.PlainText(s) {
 		return nil, false
 	}
 	return s, true

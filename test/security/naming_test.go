@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/krm-flink/krm-flink/fn/component/nodepool"
-	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/naming"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
@@ -35,18 +34,7 @@ func TestJobsNeverShareAnObject(t *testing.T) {
 	for i, p := range pairs {
 		files[fmt.Sprintf("job-%02d.yaml", i)] = strings.Replace(optOutJob(p[1], ""), "namespace: shop", "namespace: "+p[0], 1)
 	}
-	var docs []*input.Document
-	for _, f := range sortedKeys(files) {
-		d, probs := input.SplitDocuments(f, []byte(files[f]))
-		if probs.HasErrors() {
-			t.Fatal(probs)
-		}
-		docs = append(docs, d...)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if probs.HasErrors() {
-		t.Fatal(probs)
-	}
+	set := setOf(t, files)
 	byEnv, _ := renderSet(t, set)
 	for _, env := range sortedKeys(byEnv) {
 		pools := map[string]bool{}

@@ -12,7 +12,6 @@ import (
 	"k8s.io/pod-security-admission/policy"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
@@ -164,18 +163,7 @@ func TestPodSecurityOptOutIsExplicitAndVisible(t *testing.T) {
 		"privileged.yaml": optOutJob("legacy", "  podSecurity: privileged\n"),
 		"dev-only.yaml":   optOutJob("debugging", "  environments:\n    dev: {podSecurity: baseline}\n"),
 	}
-	var docs []*input.Document
-	for _, f := range sortedKeys(files) {
-		d, probs := input.SplitDocuments(f, []byte(files[f]))
-		if probs.HasErrors() {
-			t.Fatal(probs)
-		}
-		docs = append(docs, d...)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if probs.HasErrors() {
-		t.Fatal(probs)
-	}
+	set := setOf(t, files)
 	byEnv, warnings := renderSet(t, set)
 	want := map[string]string{ // env/job -> level
 		"dev/default": "restricted", "dev/rootful": "baseline", "dev/legacy": "privileged", "dev/debugging": "baseline",

@@ -14,7 +14,6 @@ import (
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/component/rbac"
-	"github.com/krm-flink/krm-flink/fn/input"
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
@@ -159,15 +158,7 @@ func TestRoleBindingModeIsTheDefault(t *testing.T) {
 		"a.yaml":        optOutJob("a", ""),
 		"b.yaml":        strings.Replace(optOutJob("b", ""), "namespace: shop", "namespace: billing", 1),
 	}
-	var docs []*input.Document
-	for _, f := range sortedKeys(files) {
-		d, _ := input.SplitDocuments(f, []byte(files[f]))
-		docs = append(docs, d...)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if probs.HasErrors() {
-		t.Fatal(probs)
-	}
+	set := setOf(t, files)
 	byEnv, _ := renderSet(t, set)
 	for _, env := range sortedKeys(byEnv) {
 		var bindings []string

@@ -36,7 +36,7 @@ func toV2(v any) (any, bool) {
 	case nil:
 		return nil, true
 	case string:
-		return t, plainText(t)
+		return t, PlainText(t)
 	case bool:
 		return t, true
 	case float64:
@@ -56,7 +56,7 @@ func toV2(v any) (any, bool) {
 		}
 		m := make(map[any]any, len(t))
 		for k, x := range t {
-			if !plainText(k) || k == "<<" {
+			if !PlainText(k) || k == "<<" {
 				return nil, false
 			}
 			y, ok := toV2(x)
@@ -85,7 +85,7 @@ func toV2(v any) (any, bool) {
 		}
 		m := make(map[any]any, len(t))
 		for k, x := range t {
-			if !plainText(k) || k == "<<" || !plainText(x) {
+			if !PlainText(k) || k == "<<" || !PlainText(x) {
 				return nil, false
 			}
 			m[k] = x
@@ -97,7 +97,7 @@ func toV2(v any) (any, bool) {
 		}
 		l := make([]any, len(t))
 		for i, x := range t {
-			if !plainText(x) {
+			if !PlainText(x) {
 				return nil, false
 			}
 			l[i] = x
@@ -144,9 +144,11 @@ func jsonFloat(b []byte, f float64) []byte {
 	return b
 }
 
-// plainText tells whether s goes through JSON and yaml.v2 unchanged: valid
-// UTF-8 of printable characters, tabs and line feeds.
-func plainText(s string) bool {
+// PlainText tells whether s goes through JSON, yaml.v2 and yaml.v3 unchanged:
+// valid UTF-8 of printable characters, tabs and line feeds (YAML 1.1 readers
+// also break lines at NEL, LS and PS; a BOM or a carriage return may be
+// dropped).
+func PlainText(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' {
