@@ -3,9 +3,13 @@
 package testutil
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/krm-flink/krm-flink/fn/input"
 )
 
 // Platform is the smallest valid FlinkPlatform (two environments, dev and
@@ -83,4 +87,23 @@ func ReadTree(t testing.TB, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Set decodes in-memory input files, in name order, into an input set, as
+// `krm-flink render` reads files; any problem fails the test.
+func Set(t testing.TB, files map[string]string) *input.Set {
+	t.Helper()
+	var docs []*input.Document
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		d, probs := input.SplitDocuments(name, []byte(files[name]))
+		if probs.HasErrors() {
+			t.Fatal(probs)
+		}
+		docs = append(docs, d...)
+	}
+	set, probs := input.Collect(docs, input.Options{})
+	if probs.HasErrors() {
+		t.Fatal(probs)
+	}
+	return set
 }

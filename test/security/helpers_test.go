@@ -86,24 +86,6 @@ func loadSet(t testing.TB, dir string) *input.Set {
 	return set
 }
 
-// setOf reads in-memory input files, by name, the way loadSet reads a folder.
-func setOf(t testing.TB, files map[string]string) *input.Set {
-	t.Helper()
-	var docs []*input.Document
-	for _, f := range sortedKeys(files) {
-		d, probs := input.SplitDocuments(f, []byte(files[f]))
-		if probs.HasErrors() {
-			t.Fatal(probs)
-		}
-		docs = append(docs, d...)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if probs.HasErrors() {
-		t.Fatal(probs)
-	}
-	return set
-}
-
 // renderSet renders every environment of a set, by environment.
 func renderSet(t testing.TB, set *input.Set) (map[string][]*manifest.Object, problem.List) {
 	t.Helper()

@@ -34,7 +34,7 @@ func TestJobsNeverShareAnObject(t *testing.T) {
 	for i, p := range pairs {
 		files[fmt.Sprintf("job-%02d.yaml", i)] = strings.Replace(optOutJob(p[1], ""), "namespace: shop", "namespace: "+p[0], 1)
 	}
-	set := setOf(t, files)
+	set := testutil.Set(t, files)
 	byEnv, _ := renderSet(t, set)
 	for _, env := range sortedKeys(byEnv) {
 		pools := map[string]bool{}

@@ -163,7 +163,7 @@ func TestPodSecurityOptOutIsExplicitAndVisible(t *testing.T) {
 		"privileged.yaml": optOutJob("legacy", "  podSecurity: privileged\n"),
 		"dev-only.yaml":   optOutJob("debugging", "  environments:\n    dev: {podSecurity: baseline}\n"),
 	}
-	set := setOf(t, files)
+	set := testutil.Set(t, files)
 	byEnv, warnings := renderSet(t, set)
 	want := map[string]string{ // env/job -> level
 		"dev/default": "restricted", "dev/rootful": "baseline", "dev/legacy": "privileged", "dev/debugging": "baseline",

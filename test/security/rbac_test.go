@@ -158,7 +158,7 @@ func TestRoleBindingModeIsTheDefault(t *testing.T) {
 		"a.yaml":        optOutJob("a", ""),
 		"b.yaml":        strings.Replace(optOutJob("b", ""), "namespace: shop", "namespace: billing", 1),
 	}
-	set := setOf(t, files)
+	set := testutil.Set(t, files)
 	byEnv, _ := renderSet(t, set)
 	for _, env := range sortedKeys(byEnv) {
 		var bindings []string

@@ -21,6 +21,7 @@ import (
 	"github.com/krm-flink/krm-flink/fn/manifest"
 	"github.com/krm-flink/krm-flink/fn/plan"
 	"github.com/krm-flink/krm-flink/fn/problem"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -71,22 +72,15 @@ spec:
 `
 }
 
-// Set decodes YAML documents (a platform and jobs) into an input set.
+// Set decodes YAML documents (a platform and jobs) into an input set, as
+// files in/doca.yaml, in/docb.yaml... in order.
 func Set(t testing.TB, docs ...string) *input.Set {
 	t.Helper()
-	var all []*input.Document
+	files := make(map[string]string, len(docs))
 	for i, d := range docs {
-		ds, probs := input.SplitDocuments(filepath.Join("in", "doc"+string(rune('a'+i))+".yaml"), []byte(d))
-		if probs.HasErrors() {
-			t.Fatal(probs)
-		}
-		all = append(all, ds...)
+		files[filepath.Join("in", "doc"+string(rune('a'+i))+".yaml")] = d
 	}
-	set, probs := input.Collect(all, input.Options{})
-	if probs.HasErrors() {
-		t.Fatal(probs)
-	}
-	return set
+	return testutil.Set(t, files)
 }
 
 // Example is the example platform's input set.
