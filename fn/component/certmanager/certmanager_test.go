@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/krm-flink/krm-flink/fn/chart/charttest"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/certmanager"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
 	"github.com/krm-flink/krm-flink/fn/component/helmcomponent"
@@ -144,12 +146,5 @@ spec:
 }
 
 func TestGoldenExample(t *testing.T) {
-	set := componenttest.Example(t)
-	for _, env := range []string{"prod", "staging"} {
-		objs, _, errs := componenttest.Render(t, certmanager.New(componenttest.Resolver(t)), componenttest.Plan(t, set, env))
-		if errs != nil {
-			t.Fatal(errs)
-		}
-		componenttest.Golden(t, filepath.Join("testdata", env+".yaml"), componenttest.YAML(t, objs))
-	}
+	componenttest.GoldenExample(t, func(r *source.Resolver) component.Renderer { return certmanager.New(r) })
 }

@@ -213,3 +213,19 @@ func Golden(t testing.TB, path, got string) {
 		t.Errorf("%s differs (-want +got); rerun with -update if intended:\n%s", path, diff)
 	}
 }
+
+// GoldenExample renders the example platform's environments with a
+// component made by newRenderer and compares each with
+// testdata/<env>.yaml (-update rewrites them).
+func GoldenExample(t *testing.T, newRenderer func(*source.Resolver) component.Renderer) {
+	t.Helper()
+	set := Example(t)
+	r := newRenderer(Resolver(t))
+	for _, env := range []string{"prod", "staging"} {
+		objs, _, errs := Render(t, r, Plan(t, set, env))
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		Golden(t, filepath.Join("testdata", env+".yaml"), YAML(t, objs))
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 
 	"github.com/krm-flink/krm-flink/fn/chart/charttest"
+	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
 	"github.com/krm-flink/krm-flink/fn/component/flinkoperator"
 	"github.com/krm-flink/krm-flink/fn/input"
@@ -199,15 +201,7 @@ func TestWebhookNeedsCertManager(t *testing.T) {
 func planProblems(set *input.Set) problem.List { return plan.CheckPlatform(set.Platform) }
 
 func TestGoldenExample(t *testing.T) {
-	set := componenttest.Example(t)
-	for _, env := range []string{"prod", "staging"} {
-		p := componenttest.Plan(t, set, env)
-		objs, _, errs := componenttest.Render(t, flinkoperator.New(componenttest.Resolver(t)), p)
-		if errs != nil {
-			t.Fatal(errs)
-		}
-		componenttest.Golden(t, filepath.Join("testdata", env+".yaml"), componenttest.YAML(t, objs))
-	}
+	componenttest.GoldenExample(t, func(r *source.Resolver) component.Renderer { return flinkoperator.New(r) })
 }
 
 // TestConfigYAMLCharts: a chart that renders config.yaml (newer operator

@@ -1,10 +1,11 @@
 package fluentbit_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
 	"github.com/krm-flink/krm-flink/fn/component/fluentbit"
 	"github.com/krm-flink/krm-flink/fn/manifest"
@@ -103,12 +104,5 @@ func TestServiceMonitorFollowsCapabilities(t *testing.T) {
 }
 
 func TestGoldenExample(t *testing.T) {
-	set := componenttest.Example(t)
-	for _, env := range []string{"prod", "staging"} {
-		objs, _, errs := componenttest.Render(t, fluentbit.New(componenttest.Resolver(t)), componenttest.Plan(t, set, env))
-		if errs != nil {
-			t.Fatal(errs)
-		}
-		componenttest.Golden(t, filepath.Join("testdata", env+".yaml"), componenttest.YAML(t, objs))
-	}
+	componenttest.GoldenExample(t, func(r *source.Resolver) component.Renderer { return fluentbit.New(r) })
 }

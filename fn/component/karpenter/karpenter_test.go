@@ -1,13 +1,13 @@
 package karpenter_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/chart/charttest"
 	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/fn/component"
 	"github.com/krm-flink/krm-flink/fn/component/componenttest"
 	"github.com/krm-flink/krm-flink/fn/component/karpenter"
 	"github.com/krm-flink/krm-flink/fn/plan"
@@ -96,12 +96,5 @@ func TestVersionMismatch(t *testing.T) {
 }
 
 func TestGoldenExample(t *testing.T) {
-	set := componenttest.Example(t)
-	for _, env := range []string{"prod", "staging"} {
-		objs, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, set, env))
-		if errs != nil {
-			t.Fatal(errs)
-		}
-		componenttest.Golden(t, filepath.Join("testdata", env+".yaml"), componenttest.YAML(t, objs))
-	}
+	componenttest.GoldenExample(t, func(r *source.Resolver) component.Renderer { return karpenter.New(r) })
 }
