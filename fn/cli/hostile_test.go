@@ -18,14 +18,6 @@ import (
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
-const hostileJob = `apiVersion: krm-flink.io/v1alpha1
-kind: FlinkJobSpec
-metadata: {name: orders, namespace: shop}
-spec:
-  owner: shop
-  jarURI: local:///opt/flink/usrlib/orders.jar
-`
-
 // tarEntry is one member of a generated chart archive.
 type tarEntry struct {
 	name     string
@@ -130,7 +122,7 @@ func hostileCases() []hostileCase {
 			name: "multi-megabyte-document",
 			files: func(t *testing.T) map[string][]byte {
 				var b strings.Builder
-				b.WriteString(hostileJob + "  args:\n")
+				b.WriteString(testutil.Job + "  args:\n")
 				for b.Len() < 2<<20 {
 					b.WriteString("    - --source=kafka://orders-topic-with-a-rather-long-name-for-padding\n")
 				}
@@ -141,7 +133,7 @@ func hostileCases() []hostileCase {
 		{
 			name: "multi-megabyte-scalar",
 			files: func(t *testing.T) map[string][]byte {
-				job := hostileJob + "  entryClass: " + strings.Repeat("a", 2<<20) + "\n"
+				job := testutil.Job + "  entryClass: " + strings.Repeat("a", 2<<20) + "\n"
 				return map[string][]byte{"platform.yaml": platformWith(testutil.ComponentsOff), "job.yaml": []byte(job)}
 			},
 			want: "job.yaml: document 1 is N bytes, more than the 1048576 a krm-flink document may have\n1 error(s); nothing was written\n",
@@ -152,7 +144,7 @@ func hostileCases() []hostileCase {
 				tgz := chartArchive(t, jobChartEntries(tarEntry{name: "flink-job/../../escaped.yaml", body: "pwned: true\n"})...)
 				return map[string][]byte{
 					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + testutil.ComponentsOff),
-					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
+					"job.yaml":      []byte(testutil.Job), "flink-job-0.1.0.tgz": tgz,
 				}
 			},
 			want: "platform.yaml: FlinkPlatform p: spec.jobChart.path: loading chart flink-job-0.1.0.tgz: chart illegally references parent directory\n1 error(s); nothing was written\n",
@@ -198,7 +190,7 @@ charts:
 				tgz := bomb
 				return map[string][]byte{
 					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + testutil.ComponentsOff),
-					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
+					"job.yaml":      []byte(testutil.Job), "flink-job-0.1.0.tgz": tgz,
 				}
 			},
 			want: "platform.yaml: FlinkPlatform p: spec.jobChart.path: loading chart flink-job-0.1.0.tgz: decompressed chart is larger than the maximum file size 104857600\n1 error(s); nothing was written\n",
@@ -284,7 +276,7 @@ func TestChartArchiveMembersStayInside(t *testing.T) {
 				tgz := chartArchive(t, jobChartEntries(tarEntry{name: "flink-job/templates/passwd.yaml", typeflag: tar.TypeSymlink, link: "/etc/passwd"})...)
 				return map[string][]byte{
 					"platform.yaml": platformWith("  jobChart: {path: flink-job-0.1.0.tgz}\n" + testutil.ComponentsOff),
-					"job.yaml":      []byte(hostileJob), "flink-job-0.1.0.tgz": tgz,
+					"job.yaml":      []byte(testutil.Job), "flink-job-0.1.0.tgz": tgz,
 				}
 			},
 		},

@@ -19,13 +19,7 @@ import (
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
-const fuzzJob = `apiVersion: krm-flink.io/v1alpha1
-kind: FlinkJobSpec
-metadata: {name: orders, namespace: shop}
-spec:
-  owner: shop
-  jarURI: local:///opt/flink/usrlib/orders.jar
-  parallelism: 4
+const fuzzJob = testutil.Job + `  parallelism: 4
   upgradeMode: savepoint
   flinkConfiguration: {state.savepoints.dir: "s3://b/sp"}
   nodes: {limits: {cpu: "8", memory: 32Gi}, instanceFamilies: [m6i]}

@@ -41,6 +41,16 @@ const ComponentsOff = `  components:
     karpenter: {enabled: false}
 `
 
+// Job is a minimal valid FlinkJobSpec, orders in namespace shop; append
+// spec fields (two-space indented) to extend it.
+const Job = `apiVersion: krm-flink.io/v1alpha1
+kind: FlinkJobSpec
+metadata: {name: orders, namespace: shop}
+spec:
+  owner: shop
+  jarURI: local:///opt/flink/usrlib/orders.jar
+`
+
 // CopyDir copies the files below src into dst, creating folders as needed.
 func CopyDir(t testing.TB, src, dst string) {
 	t.Helper()
