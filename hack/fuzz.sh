@@ -28,8 +28,8 @@ GO=${GO:-go}
 
 # package target
 targets=(
-  "./fn/input FuzzDecode"
-  "./fn/render FuzzRender"
+  "./internal/input FuzzDecode"
+  "./internal/render FuzzRender"
 )
 
 only=("$@")

@@ -15,10 +15,10 @@ import (
 	"github.com/spf13/pflag"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/chart/source"
-	"github.com/krm-flink/krm-flink/fn/input"
-	"github.com/krm-flink/krm-flink/fn/plan"
-	"github.com/krm-flink/krm-flink/fn/problem"
+	"github.com/krm-flink/krm-flink/internal/chart/source"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/resolve"
 )
 
 // chartFlags are the chart source flags `render` and `charts pull` share.
@@ -179,7 +179,7 @@ func runPull(o *pullOptions, stdout, stderr io.Writer) error {
 	if probs.HasErrors() {
 		return reportProblems(stderr, probs)
 	}
-	if probs := plan.CheckPlatform(set.Platform); probs.HasErrors() {
+	if probs := resolve.CheckPlatform(set.Platform); probs.HasErrors() {
 		return reportProblems(stderr, probs)
 	}
 	dir := o.dir
@@ -203,8 +203,8 @@ func runPull(o *pullOptions, stdout, stderr io.Writer) error {
 	var pulled []*source.Pulled
 	seen := map[string]bool{}
 	var all problem.List
-	for _, env := range plan.Environments(set.Platform.FlinkPlatform) {
-		platform, ps := plan.PlatformFor(set.Platform, env)
+	for _, env := range resolve.Environments(set.Platform.FlinkPlatform) {
+		platform, ps := resolve.PlatformFor(set.Platform, env)
 		all = append(all, ps...)
 		if ps.HasErrors() {
 			continue

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/krm-flink/krm-flink/fn/chart/charttest"
-	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/internal/chart/charttest"
+	"github.com/krm-flink/krm-flink/internal/chart/source"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 

@@ -13,11 +13,11 @@ import (
 	"github.com/spf13/cobra"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/chart/source"
-	"github.com/krm-flink/krm-flink/fn/input"
-	"github.com/krm-flink/krm-flink/fn/output"
-	"github.com/krm-flink/krm-flink/fn/problem"
-	"github.com/krm-flink/krm-flink/fn/render"
+	"github.com/krm-flink/krm-flink/internal/chart/source"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/output"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/render"
 )
 
 type renderOptions struct {

@@ -13,9 +13,9 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/krm-flink/krm-flink/fn/internal/parallel"
-	"github.com/krm-flink/krm-flink/fn/manifest"
-	"github.com/krm-flink/krm-flink/fn/output"
+	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/output"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // ErrFunctionFailure is returned by Execute when the function failed (its

@@ -16,10 +16,10 @@ import (
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/input"
-	"github.com/krm-flink/krm-flink/fn/manifest"
-	"github.com/krm-flink/krm-flink/fn/problem"
-	"github.com/krm-flink/krm-flink/fn/render"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/render"
 )
 
 // OutputDir is the package folder kpt writes generated objects into.

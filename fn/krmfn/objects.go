@@ -7,9 +7,9 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 
-	"github.com/krm-flink/krm-flink/fn/internal/parallel"
-	"github.com/krm-flink/krm-flink/fn/manifest"
-	"github.com/krm-flink/krm-flink/fn/output"
+	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/output"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // kubeObjects turns rendered objects into the function's output items: the

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/krm-flink/krm-flink/fn/input"
+	"github.com/krm-flink/krm-flink/internal/input"
 )
 
 // Platform is the smallest valid FlinkPlatform (two environments, dev and

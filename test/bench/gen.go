@@ -20,9 +20,9 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/component/flinkjob"
-	"github.com/krm-flink/krm-flink/fn/input"
-	"github.com/krm-flink/krm-flink/fn/plan"
+	"github.com/krm-flink/krm-flink/internal/component/flinkjob"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/resolve"
 )
 
 // Folders and files Generate writes under its output folder.
@@ -452,7 +452,7 @@ func writeHelmValues(l *Layout) error {
 		return probs
 	}
 	for _, env := range l.Envs {
-		p, probs := plan.Resolve(set, env)
+		p, probs := resolve.Resolve(set, env)
 		if probs.HasErrors() {
 			return fmt.Errorf("environment %s: %w", env, probs)
 		}

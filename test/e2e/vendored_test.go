@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/krm-flink/krm-flink/fn/chart/charttest"
-	"github.com/krm-flink/krm-flink/fn/chart/source"
+	"github.com/krm-flink/krm-flink/internal/chart/charttest"
+	"github.com/krm-flink/krm-flink/internal/chart/source"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 

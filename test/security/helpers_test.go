@@ -13,10 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/krm-flink/krm-flink/fn/input"
-	"github.com/krm-flink/krm-flink/fn/manifest"
-	"github.com/krm-flink/krm-flink/fn/problem"
-	"github.com/krm-flink/krm-flink/fn/render"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/render"
 )
 
 var repoRoot = func() string {

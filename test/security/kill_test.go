@@ -21,7 +21,7 @@ import (
 )
 
 // stagingPrefix is how the output writer names the folders it stages the
-// new tree in, next to the output folder (fn/output).
+// new tree in, next to the output folder (internal/output).
 const stagingPrefix = ".krm-flink-staging-"
 
 // treeDigest maps every file below dir (slash path) to a digest of its

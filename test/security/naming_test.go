@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/krm-flink/krm-flink/fn/component/nodepool"
-	"github.com/krm-flink/krm-flink/fn/naming"
+	"github.com/krm-flink/krm-flink/internal/component/nodepool"
+	"github.com/krm-flink/krm-flink/internal/naming"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 

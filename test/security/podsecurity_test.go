@@ -12,7 +12,7 @@ import (
 	"k8s.io/pod-security-admission/policy"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 

@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/fn/component/rbac"
-	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/internal/component/rbac"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 

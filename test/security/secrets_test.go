@@ -12,7 +12,7 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/krm-flink/krm-flink/fn/output"
+	"github.com/krm-flink/krm-flink/internal/output"
 )
 
 // secretPatterns are credentials recognisable by their shape.

@@ -22,8 +22,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/krm-flink/krm-flink/fn/cli"
-	"github.com/krm-flink/krm-flink/fn/component/flinkoperator"
-	"github.com/krm-flink/krm-flink/fn/manifest"
+	"github.com/krm-flink/krm-flink/internal/component/flinkoperator"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 

@@ -1,0 +1,216 @@
+package flinkjob
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/resolve"
+)
+
+// podSecurityEvaluator is the upstream Pod Security Admission policy, the
+// checks a namespace labelled pod-security.kubernetes.io/enforce runs.
+var podSecurityEvaluator = func() policy.Evaluator {
+	e, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
+	if err != nil {
+		panic(fmt.Sprintf("flinkjob: the pod security policy does not load: %v", err))
+	}
+	return e
+}()
+
+// checkPodSecurity enforces the jobs' Pod Security Standard on what the job
+// chart rendered, whichever chart it is: every FlinkDeployment's pod
+// templates (each role's merged over the shared one, with the main
+// container the operator adds) must meet the job's level, restricted unless
+// the job opted out. An opt-out is made visible: the FlinkDeployment carries
+// the krm-flink.io/pod-security annotation and a warning names the job's
+// field. It returns nil, warnings only (objects kept), or errors.
+func checkPodSecurity(p *resolve.Plan, objs []*manifest.Object) error {
+	jobs := make(map[string]*resolve.Job, len(p.Jobs))
+	var probs problem.List
+	for _, j := range p.Jobs {
+		jobs[j.Metadata.Namespace+"/"+j.Metadata.Name] = j
+		if level := podSecurityLevel(&j.Spec.JobFields); level != api.PodSecurityRestricted {
+			file, ref := jobSource(j)
+			probs = append(probs, problem.Warningf(file, ref, "spec.podSecurity",
+				"the job's Flink pods opt out of the restricted Pod Security Standard (%s): its namespace must admit %s pods; the FlinkDeployment is annotated %s=%s",
+				level, level, api.PodSecurityAnnotation, level))
+		}
+	}
+	for _, o := range objs {
+		if o.GetKind() != "FlinkDeployment" || o.GroupVersionKind().Group != "flink.apache.org" {
+			continue
+		}
+		j := jobs[o.GetNamespace()+"/"+o.GetName()]
+		level := api.PodSecurityRestricted
+		if j != nil {
+			level = podSecurityLevel(&j.Spec.JobFields)
+		}
+		if level != api.PodSecurityRestricted {
+			ann := o.GetAnnotations()
+			if ann == nil {
+				ann = map[string]string{}
+			}
+			ann[api.PodSecurityAnnotation] = level
+			o.SetAnnotations(ann)
+		}
+		for _, why := range PodSecurityViolations(o, level) {
+			probs = append(probs, podSecurityProblem(p, j, o, level, why))
+		}
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	return probs
+}
+
+func jobSource(j *resolve.Job) (string, problem.ObjectRef) {
+	if j.Source != nil {
+		return j.Source.File, j.Source.Ref()
+	}
+	return "", problem.ObjectRef{APIVersion: j.APIVersion, Kind: j.Kind, Namespace: j.Metadata.Namespace, Name: j.Metadata.Name}
+}
+
+func podSecurityProblem(p *resolve.Plan, j *resolve.Job, o *manifest.Object, level, why string) problem.Problem {
+	what := fmt.Sprintf("FlinkDeployment %s/%s", o.GetNamespace(), o.GetName())
+	if j != nil {
+		if file, _ := jobSource(j); file != "" {
+			what += " (job in " + file + ")"
+		}
+	}
+	msg := fmt.Sprintf("the job chart renders %s with pods that do not meet the %s Pod Security Standard: %s; "+
+		"render the values securityContext.pod and securityContext.container (docs/job-chart.md), or opt the job out with spec.podSecurity",
+		what, level, why)
+	fieldPath := "spec.jobChart.path"
+	if p.Platform.Spec.JobChart == nil {
+		fieldPath = "spec.jobChart"
+	}
+	if p.Source == nil {
+		return problem.Errorf("", problem.ObjectRef{}, fieldPath, "%s", msg)
+	}
+	return problem.Errorf(p.Source.File, p.Source.Ref(), fieldPath, "%s", msg)
+}
+
+// PodSecurityViolations evaluates a FlinkDeployment's pods against a Pod
+// Security Standard level (latest policy version) and lists why they are
+// forbidden, by pod template; nil when they are allowed. The operator
+// builds each JobManager and TaskManager pod from spec.podTemplate with the
+// role's own podTemplate merged over it, and adds the main container
+// (flink-main-container) when the template has none: that is what is
+// evaluated.
+func PodSecurityViolations(o *manifest.Object, level string) []string {
+	shared, _, err := unstructured.NestedMap(o.Object, "spec", "podTemplate")
+	if err != nil {
+		return []string{"spec.podTemplate: " + err.Error()}
+	}
+	var out []string
+	evaluated := map[string]bool{}
+	for _, role := range []string{"jobManager", "taskManager"} {
+		own, found, err := unstructured.NestedMap(o.Object, "spec", role, "podTemplate")
+		if err != nil {
+			out = append(out, fmt.Sprintf("spec.%s.podTemplate: %v", role, err))
+			continue
+		}
+		where := "spec.podTemplate"
+		pod := shared
+		if found {
+			where = fmt.Sprintf("spec.podTemplate with spec.%s.podTemplate", role)
+			pod = mergePodTemplate(shared, own)
+		}
+		if evaluated[where] {
+			continue
+		}
+		evaluated[where] = true
+		if why := evaluatePodTemplate(pod, level); why != "" {
+			out = append(out, where+": "+why)
+		}
+	}
+	return out
+}
+
+func evaluatePodTemplate(raw map[string]any, level string) string {
+	var tmpl corev1.PodTemplateSpec
+	if raw != nil {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &tmpl); err != nil {
+			return "not a pod template: " + err.Error()
+		}
+	}
+	hasMain := false
+	for _, c := range tmpl.Spec.Containers {
+		hasMain = hasMain || c.Name == MainContainer
+	}
+	if !hasMain {
+		tmpl.Spec.Containers = append(tmpl.Spec.Containers, corev1.Container{Name: MainContainer})
+	}
+	lv := psaapi.LevelVersion{Level: psaapi.Level(level), Version: psaapi.LatestVersion()}
+	res := policy.AggregateCheckResults(podSecurityEvaluator.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec))
+	if res.Allowed {
+		return ""
+	}
+	return res.ForbiddenDetail()
+}
+
+// mergePodTemplate merges a role's pod template over the shared one the way
+// the operator does: objects merge key by key, lists of named objects
+// (containers, volumes) merge by name, other lists and scalars replace.
+func mergePodTemplate(base, over map[string]any) map[string]any {
+	if base == nil {
+		return over
+	}
+	out := make(map[string]any, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = mergeValue(out[k], v)
+	}
+	return out
+}
+
+func mergeValue(base, over any) any {
+	switch o := over.(type) {
+	case map[string]any:
+		if b, ok := base.(map[string]any); ok {
+			return mergePodTemplate(b, o)
+		}
+	case []any:
+		if b, ok := base.([]any); ok && namedList(b) && namedList(o) {
+			out := append([]any(nil), b...)
+			for _, item := range o {
+				name := item.(map[string]any)["name"]
+				merged := false
+				for i, existing := range out {
+					if existing.(map[string]any)["name"] == name {
+						out[i] = mergePodTemplate(existing.(map[string]any), item.(map[string]any))
+						merged = true
+					}
+				}
+				if !merged {
+					out = append(out, item)
+				}
+			}
+			return out
+		}
+	}
+	return over
+}
+
+func namedList(l []any) bool {
+	for _, item := range l {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return false
+		}
+		if _, ok := m["name"].(string); !ok {
+			return false
+		}
+	}
+	return true
+}

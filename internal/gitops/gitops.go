@@ -1,0 +1,139 @@
+// Package gitops gives rendered objects what GitOps consumers need to apply
+// them in an order that works: a layer each (crds, prerequisites,
+// infrastructure, workloads) that becomes its own kustomization for Flux,
+// Argo CD sync waves and sync options on every object, and, when asked, the
+// Flux Kustomizations and Argo CD Application that deploy an environment.
+package gitops
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/krm-flink/krm-flink/internal/manifest"
+)
+
+// Layers in apply order. Each needs the ones before it:
+//   - crds: every CustomResourceDefinition, so custom resources can be created;
+//   - prerequisites: cert-manager, whose webhook must serve before the
+//     operator's Certificate and Issuer are created;
+//   - infrastructure: the operator, Karpenter, Fluent Bit, job namespaces and RBAC;
+//   - workloads: EC2NodeClass, NodePools and FlinkDeployments, which need the
+//     Karpenter and operator controllers (and their webhooks) running.
+const (
+	LayerCRDs           = "crds"
+	LayerPrerequisites  = "prerequisites"
+	LayerInfrastructure = "infrastructure"
+	LayerWorkloads      = "workloads"
+)
+
+// Layers lists the layers in apply order.
+var Layers = []string{LayerCRDs, LayerPrerequisites, LayerInfrastructure, LayerWorkloads}
+
+// Argo CD annotations.
+const (
+	SyncWaveAnnotation    = "argocd.argoproj.io/sync-wave"
+	SyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
+)
+
+// FluxForceAnnotation makes Flux delete and recreate an object whose
+// immutable fields changed, instead of failing the apply.
+const FluxForceAnnotation = "kustomize.toolkit.fluxcd.io/force"
+
+// prerequisiteComponents are installed before everything but CRDs.
+var prerequisiteComponents = map[string]bool{"cert-manager": true}
+
+// workloadComponents render what runs on the platform rather than the platform.
+var workloadComponents = map[string]bool{"jobs": true, "nodepools": true}
+
+// LayerOf returns the layer an object is applied in.
+func LayerOf(o *manifest.Object) string {
+	switch {
+	case o.GetKind() == "CustomResourceDefinition":
+		return LayerCRDs
+	case prerequisiteComponents[o.Component]:
+		return LayerPrerequisites
+	case workloadComponents[o.Component]:
+		return LayerWorkloads
+	}
+	return LayerInfrastructure
+}
+
+// wave orders objects for Argo CD, which applies one wave after the one
+// before it is healthy: the layers in order, and within the workloads the
+// NodePools before the FlinkDeployments that schedule onto them.
+func wave(o *manifest.Object) int {
+	switch LayerOf(o) {
+	case LayerCRDs:
+		return -3
+	case LayerPrerequisites:
+		return -2
+	case LayerInfrastructure:
+		return -1
+	}
+	if o.GetKind() == "FlinkDeployment" {
+		return 1
+	}
+	return 0
+}
+
+// Annotate sets the Argo CD sync wave on every object and the sync options
+// some need: ServerSideApply for CustomResourceDefinitions (the
+// FlinkDeployment CRD is too large for the last-applied annotation of
+// client-side apply) and SkipDryRunOnMissingResource for custom resources
+// whose CRD is created in the same sync. It returns the objects, in place.
+func Annotate(objs []*manifest.Object) []*manifest.Object {
+	defined := map[string]bool{}
+	for _, o := range objs {
+		if o.GetKind() != "CustomResourceDefinition" {
+			continue
+		}
+		group, _, _ := unstructuredString(o.Object, "spec", "group")
+		kind, _, _ := unstructuredString(o.Object, "spec", "names", "kind")
+		defined[group+"/"+kind] = true
+	}
+	for _, o := range objs {
+		ann := o.GetAnnotations()
+		if ann == nil {
+			ann = map[string]string{}
+		}
+		ann[SyncWaveAnnotation] = strconv.Itoa(wave(o))
+		var opts []string
+		if o.GetKind() == "CustomResourceDefinition" {
+			opts = append(opts, "ServerSideApply=true")
+		}
+		if defined[o.GroupVersionKind().Group+"/"+o.GetKind()] {
+			opts = append(opts, "SkipDryRunOnMissingResource=true")
+		}
+		if isJob(o) {
+			// A Job's pod template is immutable: a chart upgrade that
+			// changes it (an image tag, a version label) fails every apply
+			// unless the tool recreates the Job.
+			opts = append(opts, "Force=true", "Replace=true")
+			ann[FluxForceAnnotation] = "enabled"
+		}
+		if len(opts) > 0 {
+			sort.Strings(opts)
+			ann[SyncOptionsAnnotation] = strings.Join(opts, ",")
+		}
+		o.SetAnnotations(ann)
+	}
+	return objs
+}
+
+func isJob(o *manifest.Object) bool {
+	return o.GetKind() == "Job" && o.GroupVersionKind().Group == "batch"
+}
+
+func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
+	var cur any = obj
+	for _, f := range fields {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false, nil
+		}
+		cur = m[f]
+	}
+	s, ok := cur.(string)
+	return s, ok, nil
+}

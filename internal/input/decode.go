@@ -1,0 +1,266 @@
+// Package input reads krm-flink's input documents (FlinkPlatform and
+// FlinkJobSpec) strictly: unknown or duplicate fields, wrong types and
+// oversized documents are problems naming the file, the object and the field.
+package input
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	sigsjson "sigs.k8s.io/json"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/problem"
+)
+
+// MaxDocumentBytes bounds one YAML document: no real job needs more, and it
+// keeps a hostile input from costing the CI machine its memory.
+const MaxDocumentBytes = 1 << 20
+
+// Platform is a decoded FlinkPlatform and where it came from.
+type Platform struct {
+	*api.FlinkPlatform
+	File string
+}
+
+// Job is a decoded FlinkJobSpec and where it came from.
+type Job struct {
+	*api.FlinkJobSpec
+	File string
+}
+
+// Ref names the platform in problems.
+func (p *Platform) Ref() problem.ObjectRef {
+	return problem.ObjectRef{APIVersion: p.APIVersion, Kind: p.Kind, Name: p.Metadata.Name}
+}
+
+// Ref names the job in problems.
+func (j *Job) Ref() problem.ObjectRef {
+	return problem.ObjectRef{APIVersion: j.APIVersion, Kind: j.Kind, Namespace: j.Metadata.Namespace, Name: j.Metadata.Name}
+}
+
+// Set is everything one render reads: one platform and its jobs.
+type Set struct {
+	Platform *Platform
+	Jobs     []*Job
+}
+
+// Document is one raw YAML document of a file, as JSON, with its identity.
+type Document struct {
+	File  string
+	Index int
+	JSON  []byte
+	Type  TypeMeta
+}
+
+// TypeMeta is what identifies a document before it is decoded.
+type TypeMeta struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+	} `json:"metadata"`
+}
+
+// Ref names the document's object in problems.
+func (d *Document) Ref() problem.ObjectRef {
+	return problem.ObjectRef{APIVersion: d.Type.APIVersion, Kind: d.Type.Kind, Namespace: d.Type.Metadata.Namespace, Name: d.Type.Metadata.Name}
+}
+
+// SplitDocuments reads every YAML document of one file. Empty documents are
+// skipped; a file with none at all is a problem, as is invalid YAML.
+func SplitDocuments(file string, data []byte) ([]*Document, problem.List) {
+	var docs []*Document
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; ; i++ {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is not valid YAML: %s", i+1, trimYAMLError(err))}
+		}
+		if isEmpty(&node) {
+			continue
+		}
+		if path, msg := duplicateKey(&node, ""); msg != "" {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, path, "document %d: %s", i+1, msg)}
+		}
+		js, err := nodeToJSON(&node)
+		if err != nil {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d: %v", i+1, err)}
+		}
+		if len(js) > MaxDocumentBytes {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is %d bytes, more than the %d a krm-flink document may have", i+1, len(js), MaxDocumentBytes)}
+		}
+		if !bytes.HasPrefix(bytes.TrimSpace(js), []byte("{")) {
+			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "document %d is not a YAML mapping (an object with apiVersion and kind)", i+1)}
+		}
+		d := &Document{File: file, Index: i, JSON: js}
+		// A wrongly typed apiVersion/kind/name is reported by the strict decode.
+		_ = sigsjson.UnmarshalCaseSensitivePreserveInts(js, &d.Type)
+		docs = append(docs, d)
+	}
+	if len(docs) == 0 {
+		return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "holds no objects; expected a FlinkPlatform or FlinkJobSpec")}
+	}
+	return docs, nil
+}
+
+func isEmpty(n *yaml.Node) bool {
+	if n.Kind == 0 {
+		return true
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return true
+		}
+		c := n.Content[0]
+		return c.Kind == yaml.ScalarNode && c.Tag == "!!null"
+	}
+	return false
+}
+
+// duplicateKey finds a mapping key given twice, which YAML forbids but most
+// decoders silently resolve to the last value.
+func duplicateKey(n *yaml.Node, path string) (string, string) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := path
+			if n.Kind == yaml.SequenceNode {
+				p = fmt.Sprintf("%s[%d]", path, i)
+			}
+			if dp, msg := duplicateKey(c, p); msg != "" {
+				return dp, msg
+			}
+		}
+	case yaml.MappingNode:
+		seen := make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			p := joinPath(path, k.Value)
+			if line, dup := seen[k.Value]; dup {
+				return p, fmt.Sprintf("key %q is given twice (lines %d and %d)", k.Value, line, k.Line)
+			}
+			seen[k.Value] = k.Line
+			if dp, msg := duplicateKey(n.Content[i+1], p); msg != "" {
+				return dp, msg
+			}
+		}
+	}
+	return "", ""
+}
+
+var yamlErrPrefix = regexp.MustCompile(`^(yaml: |error converting YAML to JSON: yaml: )`)
+
+func trimYAMLError(err error) string {
+	return yamlErrPrefix.ReplaceAllString(err.Error(), "")
+}
+
+// DecodePlatform strictly decodes a FlinkPlatform document.
+func DecodePlatform(d *Document) (*Platform, problem.List) {
+	p := &api.FlinkPlatform{}
+	if probs := strictDecode(d, p); len(probs) > 0 {
+		return nil, probs
+	}
+	return &Platform{FlinkPlatform: p, File: d.File}, nil
+}
+
+// DecodeJob strictly decodes a FlinkJobSpec document.
+func DecodeJob(d *Document) (*Job, problem.List) {
+	j := &api.FlinkJobSpec{}
+	if probs := strictDecode(d, j); len(probs) > 0 {
+		return nil, probs
+	}
+	return &Job{FlinkJobSpec: j, File: d.File}, nil
+}
+
+var typeErr = regexp.MustCompile(`cannot unmarshal (.+) into Go (?:struct field \S+?\.(\S+)|value) of type (\S+)`)
+
+// strictDecode decodes a document into v, reporting unknown fields,
+// duplicate fields and type mismatches with their field paths.
+func strictDecode(d *Document, v any) problem.List {
+	return StrictDecode(d.JSON, v, d.File, d.Ref(), "")
+}
+
+// StrictDecode decodes JSON into v and reports every unknown field,
+// duplicate field and type mismatch as a problem whose field path is
+// prefix plus the path within data.
+func StrictDecode(data []byte, v any, file string, ref problem.ObjectRef, prefix string) problem.List {
+	strictErrs, err := sigsjson.UnmarshalStrict(data, v, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	var probs problem.List
+	for _, e := range append(strictErrs, err) {
+		if e != nil {
+			path, msg := describe(e)
+			probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, path), "%s", msg))
+		}
+	}
+	return probs
+}
+
+// describe returns the field path and a YAML author's message for a decode error.
+func describe(err error) (string, string) {
+	msg := err.Error()
+	if m := typeErr.FindStringSubmatch(msg); m != nil {
+		return jsonPath(m[2]), fmt.Sprintf("wrong type: got %s, want %s", m[1], goTypeToYAML(m[3]))
+	}
+	path := ""
+	var fe sigsjson.FieldError
+	if errors.As(err, &fe) {
+		path = fe.FieldPath()
+	}
+	msg = strings.TrimPrefix(msg, "json: ")
+	if path != "" {
+		msg = strings.Join(strings.Fields(strings.Replace(msg, fmt.Sprintf("%q", path), "", 1)), " ")
+	}
+	return path, msg
+}
+
+// jsonPath drops the Go names of embedded structs ("spec.JobFields.parallelism"
+// becomes "spec.parallelism"): every JSON name of the API starts lower case.
+func jsonPath(goPath string) string {
+	var parts []string
+	for _, p := range strings.Split(goPath, ".") {
+		if p != "" && !(p[0] >= 'A' && p[0] <= 'Z') {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+func joinPath(prefix, path string) string {
+	switch {
+	case prefix == "":
+		return path
+	case path == "":
+		return prefix
+	}
+	return prefix + "." + path
+}
+
+// goTypeToYAML names Go types the way a YAML author thinks of them.
+func goTypeToYAML(t string) string {
+	switch {
+	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "v1alpha1."), t == "json.RawMessage":
+		return "a mapping"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "an integer"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "a string"
+	}
+	return t
+}

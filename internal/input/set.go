@@ -1,0 +1,112 @@
+package input
+
+import (
+	"fmt"
+	"sort"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/problem"
+)
+
+// IsInputKind tells whether a document is one of krm-flink's input kinds.
+func IsInputKind(t TypeMeta) bool {
+	return t.APIVersion == api.APIVersion && (t.Kind == api.KindPlatform || t.Kind == api.KindJob)
+}
+
+// Options tune Collect.
+type Options struct {
+	// IgnoreOtherKinds skips documents that are not input kinds instead of
+	// reporting them: a KRM function sees every resource of its package.
+	IgnoreOtherKinds bool
+	// Platform, when set, is the platform; documents must not hold another.
+	Platform *Platform
+}
+
+// Collect decodes documents into one platform and its jobs, reporting every
+// problem at once: a missing or second platform, a job defined twice.
+func Collect(docs []*Document, opts Options) (*Set, problem.List) {
+	set := &Set{Platform: opts.Platform}
+	var probs problem.List
+	var platforms []*Platform
+	for _, d := range docs {
+		switch {
+		case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindPlatform:
+			p, ps := DecodePlatform(d)
+			probs = append(probs, ps...)
+			if p != nil {
+				platforms = append(platforms, p)
+			}
+		case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindJob:
+			j, ps := DecodeJob(d)
+			probs = append(probs, ps...)
+			if j != nil {
+				set.Jobs = append(set.Jobs, j)
+			}
+		case opts.IgnoreOtherKinds:
+		case d.Type.Kind == api.KindPlatform || d.Type.Kind == api.KindJob:
+			probs = append(probs, problem.Errorf(d.File, d.Ref(), "apiVersion", "unsupported apiVersion %q; krm-flink reads %s", d.Type.APIVersion, api.APIVersion))
+		default:
+			probs = append(probs, problem.Errorf(d.File, d.Ref(), "kind",
+				"unexpected kind %q: krm-flink reads %s and %s (%s)", d.Type.Kind, api.KindPlatform, api.KindJob, api.APIVersion))
+		}
+	}
+	switch {
+	case set.Platform != nil && len(platforms) > 0 && !opts.IgnoreOtherKinds:
+		for _, p := range platforms {
+			probs = append(probs, problem.Errorf(p.File, p.Ref(), "", "a second %s; the function's config already is the platform", api.KindPlatform))
+		}
+	case set.Platform != nil:
+	case len(platforms) == 1:
+		set.Platform = platforms[0]
+	case len(platforms) == 0 && !probs.HasErrors():
+		probs = append(probs, problem.Errorf("", problem.ObjectRef{}, "", "no %s found; exactly one is required", api.KindPlatform))
+	case len(platforms) > 1:
+		for _, p := range platforms[1:] {
+			probs = append(probs, problem.Errorf(p.File, p.Ref(), "",
+				"a second %s (the first is %s in %s); exactly one is allowed", api.KindPlatform, platforms[0].Metadata.Name, platforms[0].File))
+		}
+	}
+	// Sorting first makes the report independent of input order: the job in
+	// the file that sorts last is the duplicate.
+	sortJobs(set.Jobs)
+	probs = append(probs, checkDuplicateJobs(set.Jobs)...)
+	return set, probs
+}
+
+func checkDuplicateJobs(jobs []*Job) problem.List {
+	var probs problem.List
+	first := map[string]*Job{}
+	for _, j := range jobs {
+		key := j.Metadata.Namespace + "/" + j.Metadata.Name
+		if prev, ok := first[key]; ok {
+			where := prev.File
+			if where == j.File {
+				where = "the same file"
+			}
+			probs = append(probs, problem.Errorf(j.File, j.Ref(), "metadata.name",
+				"duplicate job: %s is already defined in %s", key, where))
+			continue
+		}
+		first[key] = j
+	}
+	return probs
+}
+
+// sortJobs orders jobs by namespace and name so input order never matters.
+func sortJobs(jobs []*Job) {
+	sort.SliceStable(jobs, func(a, b int) bool {
+		x, y := jobs[a].Metadata, jobs[b].Metadata
+		if x.Namespace != y.Namespace {
+			return x.Namespace < y.Namespace
+		}
+		if x.Name != y.Name {
+			return x.Name < y.Name
+		}
+		return jobs[a].File < jobs[b].File
+	})
+}
+
+// String names a job as namespace/name.
+func (j *Job) String() string {
+	return fmt.Sprintf("%s/%s", j.Metadata.Namespace, j.Metadata.Name)
+}

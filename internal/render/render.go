@@ -1,0 +1,209 @@
+// Package render runs every component for one environment and returns the
+// labelled, checked and sorted objects. Charts are loaded once per Renderer,
+// however many environments it renders.
+package render
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/krm-flink/krm-flink/catalog"
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/chart"
+	"github.com/krm-flink/krm-flink/internal/chart/source"
+	"github.com/krm-flink/krm-flink/internal/component"
+	"github.com/krm-flink/krm-flink/internal/gitops"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/resolve"
+)
+
+// Renderer renders environments of one input set.
+type Renderer struct {
+	set        *input.Set
+	components []component.Renderer
+	charts     *source.Resolver
+}
+
+// Result is one rendered environment.
+type Result struct {
+	Env     string
+	Objects []*manifest.Object
+	// Bootstrap are the Flux Kustomizations and Argo CD Application that
+	// deploy the environment: applied to the GitOps tool, not part of it.
+	Bootstrap []*manifest.Object
+	Warnings  problem.List
+}
+
+// New checks the platform and loads every chart it needs, once, offline:
+// from the built-in catalog, local paths, the platform's vendored charts
+// folder and the chart cache. NewWithOptions chooses otherwise.
+func New(set *input.Set) (*Renderer, error) {
+	return NewWithOptions(set, Options{})
+}
+
+func loadJobChart(p *input.Platform) (*chart.Chart, error) {
+	src := p.Spec.JobChart
+	if src == nil {
+		return chart.LoadFS(catalog.Charts, catalog.JobChart)
+	}
+	if src.Path == "" {
+		return nil, problem.List{problem.Errorf(p.File, p.Ref(), "spec.jobChart.path", "a job chart is given as a local directory or .tgz path")}
+	}
+	path := src.Path
+	if !filepath.IsAbs(path) && p.File != "" {
+		path = filepath.Join(filepath.Dir(p.File), path)
+	}
+	c, err := chart.LoadPath(path)
+	if err != nil {
+		return nil, problem.List{problem.Errorf(p.File, p.Ref(), "spec.jobChart.path", "%v", err)}
+	}
+	return c, nil
+}
+
+// Environments lists the environments the platform defines.
+func (r *Renderer) Environments() []string {
+	return resolve.Environments(r.set.Platform.FlinkPlatform)
+}
+
+// Render renders one environment.
+func (r *Renderer) Render(env string) (*Result, error) {
+	p, probs := resolve.Resolve(r.set, env)
+	if probs.HasErrors() {
+		return nil, probs
+	}
+	res := &Result{Env: env, Warnings: probs.Warnings()}
+	var probs2 problem.List
+	for _, c := range r.components {
+		objs, err := c.Render(p)
+		var ps problem.List
+		switch {
+		case err == nil:
+		case errors.As(err, &ps) && !ps.HasErrors():
+			res.Warnings = append(res.Warnings, ps...)
+		case errors.As(err, &ps):
+			probs2 = append(probs2, ps...)
+			continue
+		default:
+			return nil, fmt.Errorf("component %s: %w", c.Name(), err)
+		}
+		res.Objects = append(res.Objects, objs...)
+	}
+	if probs2.HasErrors() {
+		return nil, append(probs2, res.Warnings...)
+	}
+	for _, o := range res.Objects {
+		labels := o.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[manifest.ManagedByLabel] = manifest.ManagedBy
+		labels[manifest.ComponentLabel] = o.Component
+		o.SetLabels(labels)
+	}
+	gitops.Annotate(res.Objects)
+	Sort(res.Objects)
+	if err := checkUnique(res.Objects); err != nil {
+		return nil, err
+	}
+	res.Bootstrap = bootstrap(env, &p.Platform.Spec.GitOps, res.Objects)
+	return res, nil
+}
+
+// bootstrap renders the GitOps objects that deploy env, when asked for.
+func bootstrap(env string, g *api.GitOps, objs []*manifest.Object) []*manifest.Object {
+	var out []*manifest.Object
+	if f := g.Flux; f != nil && f.Enabled {
+		used := map[string]bool{}
+		for _, o := range objs {
+			used[gitops.LayerOf(o)] = true
+		}
+		var layers []string
+		for _, l := range gitops.Layers {
+			if used[l] {
+				layers = append(layers, l)
+			}
+		}
+		out = append(out, gitops.FluxKustomizations(env, layers, gitops.Flux{
+			Namespace: f.Namespace, SourceKind: f.SourceKind, SourceName: f.SourceName,
+			Path: f.Path, Interval: f.Interval, Prefix: f.Prefix,
+		})...)
+	}
+	if a := g.ArgoCD; a != nil && a.Enabled {
+		out = append(out, gitops.ArgoApplication(env, gitops.Argo{
+			Namespace: a.Namespace, Project: a.Project, RepoURL: a.RepoURL, TargetRevision: a.TargetRevision,
+			Path: a.Path, Server: a.Server, Prefix: a.Prefix, Automated: a.Automated,
+		}, objs))
+	}
+	for _, o := range out {
+		o.SetLabels(map[string]string{manifest.ManagedByLabel: manifest.ManagedBy, manifest.ComponentLabel: o.Component})
+	}
+	return out
+}
+
+// Sort orders objects by component, namespace, kind and name.
+func Sort(objs []*manifest.Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if a.Component != b.Component {
+			return a.Component < b.Component
+		}
+		if x, y := a.GetNamespace(), b.GetNamespace(); x != y {
+			return x < y
+		}
+		if x, y := a.GetKind(), b.GetKind(); x != y {
+			return x < y
+		}
+		if x, y := a.GetName(), b.GetName(); x != y {
+			return x < y
+		}
+		return a.GetAPIVersion() < b.GetAPIVersion()
+	})
+}
+
+func checkUnique(objs []*manifest.Object) error {
+	seen := make(map[string]string, len(objs))
+	for _, o := range objs {
+		id := o.ID()
+		if prev, ok := seen[id]; ok {
+			return fmt.Errorf("two components render the same object %s: %s and %s", id, prev, o.Component)
+		}
+		seen[id] = o.Component
+	}
+	return nil
+}
+
+// Check reports every validation problem of a set without rendering: the
+// platform's, and each job's in every environment. Callers use it after a
+// decode error so the user sees all problems in one run, not just the first.
+func Check(set *input.Set) problem.List {
+	if set.Platform == nil {
+		return nil
+	}
+	probs := resolve.CheckPlatform(set.Platform)
+	if probs.HasErrors() {
+		return probs
+	}
+	for _, env := range resolve.Environments(set.Platform.FlinkPlatform) {
+		_, ps := resolve.Resolve(set, env)
+		probs = append(probs, ps...)
+	}
+	return Dedupe(probs)
+}
+
+// Dedupe drops problems reported identically more than once, e.g. by
+// several environments.
+func Dedupe(l problem.List) problem.List {
+	seen := map[string]bool{}
+	var out problem.List
+	for _, p := range l {
+		if k := p.String(); !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}

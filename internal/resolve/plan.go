@@ -1,0 +1,258 @@
+// Package plan resolves the input for one environment: the platform with the
+// environment's overrides merged and defaulted, and every job of that
+// environment merged, defaulted and validated. Renderers read only a Plan.
+package resolve
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/problem"
+)
+
+// Plan is everything one environment renders from.
+type Plan struct {
+	Env      api.Environment
+	Platform *api.FlinkPlatform
+	Jobs     []*Job
+	// Source is the platform as the user wrote it: its file and name for problems.
+	Source *input.Platform
+}
+
+// Job is a job resolved for one environment.
+type Job struct {
+	*api.FlinkJobSpec
+	// Source is the job as the user wrote it.
+	Source *input.Job
+}
+
+// Environments lists the platform's environment names in declaration order.
+func Environments(p *api.FlinkPlatform) []string {
+	names := make([]string, 0, len(p.Spec.Environments))
+	for _, e := range p.Spec.Environments {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+// CheckPlatform defaults and validates the platform as written, before any
+// environment is resolved, so its problems are reported once.
+func CheckPlatform(p *input.Platform) problem.List {
+	base := deepCopyPlatform(p.FlinkPlatform)
+	base.Default()
+	probs := problem.FromFieldErrors(p.File, p.Ref(), base.Validate())
+	return probs
+}
+
+// Resolve builds the plan of one environment. Every problem in the platform's
+// override for it or in any job is reported, not just the first.
+func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
+	src := set.Platform
+	var env *api.Environment
+	envIndex := -1
+	for i := range src.Spec.Environments {
+		if src.Spec.Environments[i].Name == envName {
+			env, envIndex = &src.Spec.Environments[i], i
+		}
+	}
+	if env == nil {
+		return nil, problem.List{problem.Errorf(src.File, src.Ref(), "spec.environments",
+			"no environment %q; the platform defines %s", envName, strings.Join(Environments(src.FlinkPlatform), ", "))}
+	}
+	platform, probs := mergePlatform(src, env, envIndex)
+	if probs.HasErrors() {
+		return nil, probs
+	}
+	pl := &Plan{Env: *env, Platform: platform, Source: src}
+	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
+	envNames := Environments(src.FlinkPlatform)
+	for _, j := range set.Jobs {
+		probs = append(probs, checkJobEnvironments(j, envNames)...)
+		if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
+			continue
+		}
+		rj, ps := resolveJob(j, envName, platform)
+		probs = append(probs, ps...)
+		if rj != nil {
+			pl.Jobs = append(pl.Jobs, rj)
+		}
+	}
+	return pl, probs
+}
+
+// DefaultOperatorVersion is the operator release of the reference platform.
+const DefaultOperatorVersion = "1.7.0"
+
+// PlatformFor returns the platform of one environment, its overrides merged
+// and defaulted, without resolving any job.
+func PlatformFor(src *input.Platform, envName string) (*api.FlinkPlatform, problem.List) {
+	for i := range src.Spec.Environments {
+		if env := &src.Spec.Environments[i]; env.Name == envName {
+			return mergePlatform(src, env, i)
+		}
+	}
+	return nil, problem.List{problem.Errorf(src.File, src.Ref(), "spec.environments",
+		"no environment %q; the platform defines %s", envName, strings.Join(Environments(src.FlinkPlatform), ", "))}
+}
+
+// OperatorVersion is the Flink operator release jobs are validated against.
+func OperatorVersion(p *api.PlatformSpec) string {
+	return firstNonEmpty(p.Components.FlinkOperator.Version, DefaultOperatorVersion)
+}
+
+func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*api.FlinkPlatform, problem.List) {
+	out := deepCopyPlatform(src.FlinkPlatform)
+	if len(env.Overrides) > 0 && string(env.Overrides) != "null" {
+		prefix := fmt.Sprintf("spec.environments[%d].overrides", envIndex)
+		var probe api.PlatformSpec
+		if probs := strictInto(env.Overrides, &probe, src.File, src.Ref(), prefix); len(probs) > 0 {
+			return nil, probs
+		}
+		if probe.Environments != nil {
+			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix+".environments", "an environment cannot override the list of environments")}
+		}
+		base, err := json.Marshal(out.Spec)
+		if err != nil {
+			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
+		}
+		merged, err := jsonpatch.MergePatch(base, env.Overrides)
+		if err != nil {
+			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "cannot merge: %v", err)}
+		}
+		var spec api.PlatformSpec
+		if probs := strictInto(merged, &spec, src.File, src.Ref(), prefix); len(probs) > 0 {
+			return nil, probs
+		}
+		out.Spec = spec
+	}
+	out.Default()
+	probs := problem.FromFieldErrors(src.File, src.Ref(), out.Validate())
+	for i := range probs {
+		probs[i].Message = fmt.Sprintf("%s (in environment %s)", probs[i].Message, env.Name)
+	}
+	return out, probs
+}
+
+func checkJobEnvironments(j *input.Job, envNames []string) problem.List {
+	var probs problem.List
+	for name := range j.Spec.Environments {
+		if !contains(envNames, name) {
+			probs = append(probs, problem.Errorf(j.File, j.Ref(), "spec.environments."+name,
+				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
+		}
+	}
+	for i, name := range j.Spec.Only {
+		if !contains(envNames, name) {
+			probs = append(probs, problem.Errorf(j.File, j.Ref(), fmt.Sprintf("spec.only[%d]", i),
+				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
+		}
+	}
+	return probs
+}
+
+func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform) (*Job, problem.List) {
+	out := deepCopyJob(src.FlinkJobSpec)
+	override := src.Spec.Environments[envName]
+	overridden := map[string]bool{}
+	if len(override) > 0 && string(override) != "null" {
+		prefix := "spec.environments." + envName
+		var probe api.JobFields
+		if probs := strictInto(override, &probe, src.File, src.Ref(), prefix); len(probs) > 0 {
+			return nil, probs
+		}
+		var keys map[string]json.RawMessage
+		_ = json.Unmarshal(override, &keys)
+		for k := range keys {
+			overridden[k] = true
+		}
+		base, err := json.Marshal(out.Spec.JobFields)
+		if err != nil {
+			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
+		}
+		merged, err := jsonpatch.MergePatch(base, override)
+		if err != nil {
+			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "cannot merge: %v", err)}
+		}
+		var fields api.JobFields
+		if probs := strictInto(merged, &fields, src.File, src.Ref(), prefix); len(probs) > 0 {
+			return nil, probs
+		}
+		out.Spec.JobFields = fields
+	}
+	out.Default(&platform.Spec)
+	errs := out.Validate(api.JobContext{Platform: &platform.Spec, OperatorVersion: OperatorVersion(&platform.Spec)})
+	probs := problem.FromFieldErrors(src.File, src.Ref(), errs)
+	for i := range probs {
+		// Point at the override when the bad value came from it.
+		if top, ok := topField(probs[i].Field); ok && overridden[top] {
+			probs[i].Field = "spec.environments." + envName + probs[i].Field[len("spec"):]
+		}
+	}
+	if probs.HasErrors() {
+		return nil, probs
+	}
+	return &Job{FlinkJobSpec: out, Source: src}, probs
+}
+
+// topField returns "parallelism" for "spec.parallelism" or "spec.nodes.limits.cpu".
+func topField(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "spec.")
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexAny(rest, ".[")
+	if end < 0 {
+		return rest, true
+	}
+	return rest[:end], true
+}
+
+func strictInto(data []byte, v any, file string, ref problem.ObjectRef, prefix string) problem.List {
+	return input.StrictDecode(data, v, file, ref, prefix)
+}
+
+func deepCopyPlatform(p *api.FlinkPlatform) *api.FlinkPlatform {
+	out := &api.FlinkPlatform{}
+	mustRoundTrip(p, out)
+	return out
+}
+
+func deepCopyJob(j *api.FlinkJobSpec) *api.FlinkJobSpec {
+	out := &api.FlinkJobSpec{}
+	mustRoundTrip(j, out)
+	return out
+}
+
+// mustRoundTrip deep-copies through JSON; the types are plain data, so it cannot fail.
+func mustRoundTrip(in, out any) {
+	b, err := json.Marshal(in)
+	if err == nil {
+		err = json.Unmarshal(b, out)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("plan: deep copy of plain data failed: %v", err))
+	}
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func contains(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
