@@ -96,7 +96,7 @@ func digestOf(data []byte) string {
 func jobChartEntries(extra ...tarEntry) []tarEntry {
 	return append([]tarEntry{
 		{name: "flink-job/Chart.yaml", body: "apiVersion: v2\nname: flink-job\nversion: 0.1.0\n"},
-		{name: "flink-job/templates/cm.yaml", body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n"},
+		{name: "flink-job/templates/cm.yaml", body: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ (index .Values.jobs 0).name }}\n"},
 	}, extra...)
 }
 

@@ -1,21 +1,24 @@
-// Package chart renders Helm charts in-process the way `helm template` does:
-// client-only capabilities with an explicit Kubernetes version and API
-// versions, values checked against values.schema.json, NOTES dropped, hooks
-// split from manifests, CRDs from crds/ when asked. No helm binary, no cluster.
+// Package chart renders Helm charts in-process the way `helm template` does,
+// through Helm's own packages: client-only capabilities with an explicit
+// Kubernetes version and API versions, values checked against
+// values.schema.json, NOTES dropped, hooks split from manifests, CRDs from
+// crds/ when asked. No helm binary, no cluster, no network.
 package chart
 
 import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"path"
+	"log"
 	"sort"
 	"strings"
+	"sync"
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
 )
@@ -81,17 +84,10 @@ type Options struct {
 type Document struct {
 	Source  string
 	Content string
-	// decoded is Content's YAML, when Render parsed it already.
-	decoded *manifest.Documents
 }
 
-// Objects parses the document as objects of a component (see
-// manifest.ParseYAML). Render has parsed a manifest or hook already; the
-// objects are that parse's maps, so call it once per document.
+// Objects parses the document as objects of a component.
 func (d Document) Objects(component string) ([]*manifest.Object, error) {
-	if d.decoded != nil {
-		return d.decoded.Objects(component)
-	}
 	return manifest.ParseYAML(component, []byte(d.Content))
 }
 
@@ -106,10 +102,14 @@ type Result struct {
 	CRDs      []Document
 	Manifests []Document
 	Hooks     []Hook
+	// Warnings are what Helm logged while rendering (a value that cannot
+	// override a table, an unknown hook skipped...).
+	Warnings []string
 }
 
 // Render renders c with values for opts. The result is sorted so the same
-// chart and values always give the same documents in the same order.
+// chart and values always give the same documents in the same order. c is
+// not changed, so renders of one chart may run concurrently.
 func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 	caps, err := capabilities(opts)
 	if err != nil {
@@ -118,52 +118,159 @@ func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 	if values == nil {
 		values = map[string]any{}
 	}
-	if err := chartutil.ProcessDependenciesWithMerge(c, values); err != nil {
-		return nil, fmt.Errorf("chart %s: dependencies: %w", c.Name(), err)
+	if err := compileSchemas(c); err != nil {
+		return nil, err
 	}
-	release := chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
-	var renderValues chartutil.Values
-	if Concurrent(c) {
-		renderValues, err = toRenderValues(c, values, release, caps)
-	} else {
-		renderValues, err = chartutil.ToRenderValuesWithSchemaValidation(c, values, release, caps, true)
+	if c.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(c.Metadata.KubeVersion, caps.KubeVersion.String()) {
+		return nil, fmt.Errorf("chart %s requires Kubernetes %s, the platform runs %s", c.Name(), c.Metadata.KubeVersion, caps.KubeVersion.String())
 	}
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: values: %w", c.Name(), err)
-	}
-	// Helm's own check (skipped above) compiles the schema on every render.
-	vals, _ := renderValues["Values"].(chartutil.Values)
-	if err := validateAgainstSchema(c, vals); err != nil {
-		return nil, fmt.Errorf("chart %s: values: values don't meet the specifications of the schema(s) in the following chart(s):\n%s", c.Name(), err.Error())
-	}
-	var files map[string]string
-	if Concurrent(c) {
-		// A fixed template set: parsed once (see engine.go).
-		files, err = renderTemplates(c, renderValues)
-	} else {
-		files, err = engine.Render(c, renderValues)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w", c.Name(), err)
-	}
-	for name := range files {
-		if strings.HasSuffix(name, "NOTES.txt") {
-			delete(files, name)
+	res := &Result{}
+	helmErr := withHelmLog(&res.Warnings, func() error {
+		if len(c.Metadata.Dependencies) > 0 {
+			// Helm's dependency processing rewrites the chart it is
+			// given (enabled subcharts, imported values): give it a copy.
+			c = cloneTree(c)
 		}
-	}
-	res, err := sortManifests(files)
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w", c.Name(), err)
+		if err := chartutil.ProcessDependenciesWithMerge(c, values); err != nil {
+			return fmt.Errorf("dependencies: %w", err)
+		}
+		release := chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
+		// Helm's own check compiles the schema on every render;
+		// validateValues uses it compiled once.
+		renderValues, err := chartutil.ToRenderValuesWithSchemaValidation(c, values, release, caps, true)
+		if err != nil {
+			return fmt.Errorf("values: %w", err)
+		}
+		vals, _ := renderValues["Values"].(chartutil.Values)
+		if err := validateValues(c, vals); err != nil {
+			return err
+		}
+		files, err := engine.Render(c, renderValues)
+		if err != nil {
+			return err
+		}
+		for name := range files {
+			if strings.HasSuffix(name, "NOTES.txt") {
+				delete(files, name)
+			}
+		}
+		return res.split(files)
+	})
+	if helmErr != nil {
+		return nil, fmt.Errorf("chart %s: %w", c.Name(), helmErr)
 	}
 	if opts.IncludeCRDs {
 		for _, crd := range c.CRDObjects() {
-			res.CRDs = append(res.CRDs, Document{Source: path.Join(crd.Filename), Content: string(crd.File.Data)})
+			res.CRDs = append(res.CRDs, Document{Source: crd.Filename, Content: string(crd.File.Data)})
 		}
 	}
 	sortDocuments(res.CRDs)
 	sortDocuments(res.Manifests)
 	sort.SliceStable(res.Hooks, func(i, j int) bool { return less(res.Hooks[i].Document, res.Hooks[j].Document) })
 	return res, nil
+}
+
+// split sorts rendered templates into manifests and hooks with Helm's
+// releaseutil.SortManifests.
+func (res *Result) split(files map[string]string) error {
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return err
+	}
+	for _, m := range manifests {
+		res.Manifests = append(res.Manifests, Document{Source: m.Name, Content: m.Content})
+	}
+	for _, h := range hooks {
+		events := make([]string, 0, len(h.Events))
+		for _, e := range h.Events {
+			events = append(events, string(e))
+		}
+		sort.Strings(events)
+		res.Hooks = append(res.Hooks, Hook{Document: Document{Source: h.Path, Content: h.Manifest}, Events: events})
+	}
+	return nil
+}
+
+// helmMu serialises the Helm calls of every render: Helm reports warnings
+// through the process-wide standard logger, and only one render at a time
+// can own it for its warnings to reach the right result.
+var helmMu sync.Mutex
+
+// withHelmLog runs f with the standard logger's output collected into
+// warnings, one per distinct line.
+func withHelmLog(warnings *[]string, f func() error) error {
+	helmMu.Lock()
+	defer helmMu.Unlock()
+	var buf bytes.Buffer
+	out, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetOutput(&buf)
+	log.SetFlags(0)
+	log.SetPrefix("")
+	defer func() {
+		log.SetOutput(out)
+		log.SetFlags(flags)
+		log.SetPrefix(prefix)
+		// Helm coalesces values more than once per render, and says so
+		// each time.
+		seen := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			if line != "" && !seen[line] {
+				seen[line] = true
+				*warnings = append(*warnings, line)
+			}
+		}
+	}()
+	return f()
+}
+
+// cloneTree copies a chart and its subcharts down to what Helm's dependency
+// processing changes (the subchart list, the dependencies' metadata and the
+// values it imports); templates and files stay shared, read only.
+func cloneTree(c *Chart) *Chart {
+	out := *c
+	if c.Metadata != nil {
+		md := *c.Metadata
+		md.Dependencies = make([]*helmchart.Dependency, len(c.Metadata.Dependencies))
+		for i, d := range c.Metadata.Dependencies {
+			dep := *d
+			md.Dependencies[i] = &dep
+		}
+		out.Metadata = &md
+	}
+	if c.Values != nil {
+		out.Values = copyValues(c.Values)
+	}
+	subs := make([]*Chart, 0, len(c.Dependencies()))
+	for _, s := range c.Dependencies() {
+		subs = append(subs, cloneTree(s))
+	}
+	out.SetDependencies(subs...)
+	return &out
+}
+
+// copyValues deep-copies the maps and lists of a values tree.
+func copyValues(v map[string]any) map[string]any {
+	out := make(map[string]any, len(v))
+	for k, x := range v {
+		out[k] = copyValue(x)
+	}
+	return out
+}
+
+func copyValue(x any) any {
+	switch t := x.(type) {
+	case map[string]any:
+		return copyValues(t)
+	case chartutil.Values:
+		return copyValues(t)
+	case []any:
+		l := make([]any, len(t))
+		for i, e := range t {
+			l[i] = copyValue(e)
+		}
+		return l
+	}
+	return x
 }
 
 func capabilities(opts Options) (*chartutil.Capabilities, error) {
@@ -190,17 +297,3 @@ func less(a, b Document) bool {
 	return a.Content < b.Content
 }
 
-// Concurrent tells whether Render may run on c from several goroutines at
-// once: Render only reads a chart, except that Helm's dependency processing
-// rewrites a chart that declares dependencies.
-func Concurrent(c *Chart) bool {
-	if c.Metadata == nil || c.Metadata.Dependencies != nil {
-		return false
-	}
-	for _, d := range c.Dependencies() {
-		if !Concurrent(d) {
-			return false
-		}
-	}
-	return true
-}

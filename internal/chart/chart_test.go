@@ -1,330 +1,423 @@
-package chart
+package chart_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"reflect"
+	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v3/pkg/action"
+	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/releaseutil"
+	kubefake "helm.sh/helm/v3/pkg/kube/fake"
+	"helm.sh/helm/v3/pkg/storage"
+	"helm.sh/helm/v3/pkg/storage/driver"
 
 	"github.com/krm-flink/krm-flink/catalog"
-	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/chart"
+	"github.com/krm-flink/krm-flink/internal/component/certmanager"
+	"github.com/krm-flink/krm-flink/internal/component/componenttest"
+	"github.com/krm-flink/krm-flink/internal/component/flinkjob"
+	"github.com/krm-flink/krm-flink/internal/component/flinkoperator"
+	"github.com/krm-flink/krm-flink/internal/component/fluentbit"
+	"github.com/krm-flink/krm-flink/internal/component/karpenter"
 )
 
-// helmValuesError is the error Render gave before it compiled schemas once:
-// Helm's own ToRenderValues, schema check included.
-func helmValuesError(c *Chart, values map[string]any, opts Options) error {
-	caps, err := capabilities(opts)
-	if err != nil {
-		return err
-	}
-	release := chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
-	if _, err := chartutil.ToRenderValues(c, values, release, caps); err != nil {
-		return fmt.Errorf("chart %s: values: %w", c.Name(), err)
-	}
-	return nil
+// document is one rendered document, as both sides are compared.
+type document struct {
+	Source, Content string
+	Events          []string
 }
 
-func jobValues() map[string]any {
-	proc := map[string]any{"resource": map[string]any{"memory": "2048m", "cpu": 1.0}}
-	return map[string]any{
-		"name": "wordcount", "image": "flink:1.18", "flinkVersion": "v1_18", "serviceAccount": "flink",
-		"jobManager": proc, "taskManager": proc,
-		"job":                map[string]any{"jarURI": "local:///x.jar", "parallelism": int64(2), "upgradeMode": "stateless", "state": "running"},
-		"metrics":            map[string]any{"port": int64(9249)},
-		"datadog":            map[string]any{"enabled": false},
-		"environment":        map[string]any{"name": "production", "shortName": "prod"},
-		"securityContext":    map[string]any{"pod": map[string]any{}, "container": map[string]any{}},
-		"flinkConfiguration": map[string]any{"taskmanager.numberOfTaskSlots": "2"},
-		"repo":               "github.com/example/wordcount",
+// helmInstall renders a chart the way `helm template` does: Helm's
+// action.Install in client-only dry-run mode. It is the reference that
+// chart.Render must match.
+func helmInstall(c *helmchart.Chart, vals map[string]any, opts chart.Options) ([]document, error) {
+	cfg := &action.Configuration{
+		Releases:     storage.Init(driver.NewMemory()),
+		KubeClient:   &kubefake.PrintingKubeClient{Out: io.Discard},
+		Capabilities: chartutil.DefaultCapabilities,
+		Log:          func(string, ...any) {},
 	}
-}
-
-// TestSchemaValidationMatchesHelm checks that values are accepted and
-// rejected as Helm does, with Helm's message, for the built-in job chart
-// and for a platform's own job chart with a schema of its own, and again
-// once the schemas are compiled.
-func TestSchemaValidationMatchesHelm(t *testing.T) {
-	builtin, err := LoadFS(catalog.Charts, catalog.JobChart)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The platform's own chart of testdata/render/custom-job-chart, with a schema.
-	dir := t.TempDir()
-	src := filepath.Join("..", "..", "testdata", "render", "custom-job-chart", "input", "chart")
-	for _, f := range []string{"Chart.yaml", "templates/deployment.yaml"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
+	inst := action.NewInstall(cfg)
+	inst.DryRun = true
+	inst.DryRunOption = "client"
+	inst.ClientOnly = true
+	inst.Replace = true
+	inst.ReleaseName = opts.ReleaseName
+	inst.Namespace = opts.Namespace
+	inst.IncludeCRDs = opts.IncludeCRDs
+	inst.DisableOpenAPIValidation = true
+	if opts.KubeVersion != "" {
+		kv, err := chartutil.ParseKubeVersion(opts.KubeVersion)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		inst.KubeVersion = kv
 	}
-	schema := `{"type": "object", "required": ["name", "owner"], "properties": {
-		"name": {"type": "string", "maxLength": 20},
-		"owner": {"type": "string", "pattern": "^team-"},
-		"job": {"type": "object", "properties": {"parallelism": {"type": "integer", "minimum": 1}}}}}`
-	if err := os.WriteFile(filepath.Join(dir, "values.schema.json"), []byte(schema), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	custom, err := LoadPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := jobValues()
-	good["owner"] = "team-data"
-	cases := map[string]func(map[string]any){
-		"valid":              func(map[string]any) {},
-		"name too long":      func(v map[string]any) { v["name"] = strings.Repeat("x", 50) },
-		"name not a string":  func(v map[string]any) { v["name"] = int64(3) },
-		"missing image":      func(v map[string]any) { delete(v, "image") },
-		"owner pattern":      func(v map[string]any) { v["owner"] = "data" },
-		"missing owner":      func(v map[string]any) { delete(v, "owner") },
-		"parallelism 0":      func(v map[string]any) { v["job"].(map[string]any)["parallelism"] = int64(0) },
-		"parallelism string": func(v map[string]any) { v["job"].(map[string]any)["parallelism"] = "2" },
-		"several problems": func(v map[string]any) {
-			v["name"] = "Bad_Name" + strings.Repeat("x", 50)
-			delete(v, "owner")
-			v["job"].(map[string]any)["parallelism"] = -1.5
-		},
-	}
-	names := make([]string, 0, len(cases))
-	for n := range cases {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	opts := Options{ReleaseName: "wordcount", Namespace: "demo", KubeVersion: "v1.29.0"}
-	for _, c := range []*Chart{builtin, custom} {
-		rejected := 0
-		for round := 0; round < 2; round++ { // the second round uses the compiled schema
-			for _, name := range names {
-				vals := copyValues(good)
-				cases[name](vals)
-				want := helmValuesError(c, copyValues(vals), opts)
-				_, got := Render(c, vals, opts)
-				switch {
-				case want == nil && got != nil:
-					t.Errorf("%s, %s: Render failed: %v", c.Name(), name, got)
-				case want != nil && (got == nil || lines(got.Error()) != lines(want.Error())):
-					t.Errorf("%s, %s: Render error\n%v\nwant Helm's\n%v", c.Name(), name, got, want)
-				case want != nil && round == 0:
-					rejected++
-				}
-			}
-		}
-		if rejected < 4 {
-			t.Errorf("%s: only %d bad values rejected", c.Name(), rejected)
-		}
-	}
-}
-
-// lines sorts the lines of a message: the validator reports several
-// problems in the values map's (random) order, Helm too.
-func lines(s string) string {
-	l := strings.Split(s, "\n")
-	sort.Strings(l)
-	return strings.Join(l, "\n")
-}
-
-func copyValues(v map[string]any) map[string]any {
-	out := make(map[string]any, len(v))
-	for k, x := range v {
-		if m, ok := x.(map[string]any); ok {
-			x = copyValues(m)
-		}
-		out[k] = x
-	}
-	return out
-}
-
-// helmSort is how Render split documents before: releaseutil.SortManifests.
-func helmSort(t *testing.T, files map[string]string) (*Result, error) {
-	t.Helper()
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	inst.APIVersions = opts.APIVersions
+	rel, err := inst.Run(c, vals)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	for _, m := range manifests {
-		res.Manifests = append(res.Manifests, Document{Source: m.Name, Content: m.Content})
+	var docs []document
+	for _, part := range sourceHeader.Split(rel.Manifest, -1)[1:] {
+		nl := strings.Index(part, "\n")
+		source, content := part[:nl], strings.TrimSpace(part[nl+1:])
+		if strings.HasPrefix(source, "crds/") || strings.Contains(source, "/crds/") {
+			// Helm writes CRD files as they are; Render too, without trimming.
+			content = strings.TrimSpace(content)
+		}
+		docs = append(docs, document{Source: source, Content: content})
 	}
-	for _, h := range hooks {
-		events := make([]string, 0, len(h.Events))
+	for _, h := range rel.Hooks {
+		var events []string
 		for _, e := range h.Events {
 			events = append(events, string(e))
 		}
 		sort.Strings(events)
-		res.Hooks = append(res.Hooks, Hook{Document: Document{Source: h.Path, Content: h.Manifest}, Events: events})
+		docs = append(docs, document{Source: h.Path, Content: strings.TrimSpace(h.Manifest), Events: events})
 	}
-	return res, nil
+	sortDocs(docs)
+	return docs, nil
 }
 
-// comparable drops what only the new split has (the decoded documents)
-// and sorts as Render does.
-func comparable(r *Result) *Result {
-	out := &Result{}
-	for _, d := range r.Manifests {
-		out.Manifests = append(out.Manifests, Document{Source: d.Source, Content: d.Content})
+var sourceHeader = regexp.MustCompile(`(?m)^---\n# Source: `)
+
+func render(c *helmchart.Chart, vals map[string]any, opts chart.Options) ([]document, error) {
+	res, err := chart.Render(c, vals, opts)
+	if err != nil {
+		return nil, err
 	}
-	for _, h := range r.Hooks {
-		out.Hooks = append(out.Hooks, Hook{Document: Document{Source: h.Source, Content: h.Content}, Events: h.Events})
+	var docs []document
+	for _, d := range append(res.CRDs, res.Manifests...) {
+		docs = append(docs, document{Source: d.Source, Content: strings.TrimSpace(d.Content)})
 	}
-	sortDocuments(out.Manifests)
-	sort.SliceStable(out.Hooks, func(i, j int) bool { return less(out.Hooks[i].Document, out.Hooks[j].Document) })
-	return out
+	for _, h := range res.Hooks {
+		docs = append(docs, document{Source: h.Source, Content: strings.TrimSpace(h.Content), Events: h.Events})
+	}
+	sortDocs(docs)
+	return docs, nil
 }
 
-// TestSortManifestsMatchesHelm splits rendered templates both ways: the
-// same manifests, hooks, events and errors, and objects equal to what
-// ParseYAML makes of each document.
-func TestSortManifestsMatchesHelm(t *testing.T) {
-	cases := []map[string]string{
-		{"c/templates/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
-		{"c/templates/multi.yaml": "---\napiVersion: v1\nkind: A\nmetadata: {name: a}\n---\n\n---\napiVersion: v1\nkind: B\nmetadata: {name: b}\n--- # x\nkind: C\n"},
-		{"c/templates/odd.yaml": "a: 1\n---b: 2\n----\nc: 3\n  ---  \nd: 4"},
-		{"c/templates/_helpers.tpl": "kind: Ignored", "c/templates/empty.yaml": " \n\n", "c/templates/NOTES.yaml": "kind: X\n"},
-		{"c/templates/hooks.yaml": `apiVersion: batch/v1
+func sortDocs(docs []document) {
+	sort.Slice(docs, func(i, j int) bool {
+		if docs[i].Source != docs[j].Source {
+			return docs[i].Source < docs[j].Source
+		}
+		return docs[i].Content < docs[j].Content
+	})
+}
+
+type differentialCase struct {
+	name  string
+	load  func(t *testing.T) *helmchart.Chart
+	vals  map[string]any
+	opts  chart.Options
+	fails bool
+}
+
+// TestRenderMatchesHelmInstall renders every built-in chart and charts that
+// exercise Helm's template engine through chart.Render and through Helm's
+// own install action, and requires the same documents (or both to fail).
+func TestRenderMatchesHelmInstall(t *testing.T) {
+	set := componenttest.Example(t)
+	p := componenttest.Plan(t, set, "prod")
+	jobValues := make([]any, 0, len(p.Jobs))
+	for _, j := range p.Jobs {
+		v, err := flinkjob.Values(p, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobValues = append(jobValues, v)
+	}
+	builtIn := func(dir string) func(t *testing.T) *helmchart.Chart {
+		return func(t *testing.T) *helmchart.Chart {
+			c, err := chart.LoadFS(catalog.Charts, "charts/"+dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+	}
+	built := func(files map[string]string) func(t *testing.T) *helmchart.Chart {
+		return func(t *testing.T) *helmchart.Chart { return buildChart(t, files) }
+	}
+	opts := chart.Options{ReleaseName: "rel", Namespace: "ns", KubeVersion: "v1.29.0", APIVersions: []string{"example.com/v1"}, IncludeCRDs: true}
+	operatorChart := builtIn("flink-kubernetes-operator")(t)
+	cases := []differentialCase{
+		{name: "flink-job", load: builtIn("flink-job"), vals: flinkjob.JobsValues(jobValues), opts: opts},
+		{name: "cert-manager", load: builtIn("cert-manager"), vals: certmanager.Values("v1.8.2"), opts: opts},
+		{name: "flink-kubernetes-operator", load: builtIn("flink-kubernetes-operator"), vals: flinkoperator.Values(p, flinkoperator.ConfigKeys(operatorChart)), opts: opts},
+		{name: "aws-for-fluent-bit", load: builtIn("aws-for-fluent-bit"), vals: fluentbit.Values(p), opts: opts},
+		{name: "karpenter", load: builtIn("karpenter"), vals: karpenter.Values(p), opts: opts},
+		{name: "karpenter-v1", load: builtIn("karpenter-v1"), vals: karpenter.Values(p), opts: opts},
+		{name: "engine functions", load: built(engineChart), opts: opts},
+		{name: "values override", load: built(engineChart), vals: map[string]any{"greeting": "hi", "nested": map[string]any{"x": nil, "z": []any{1.5, "0x10", true}}, "sub": map[string]any{"who": "override"}}, opts: opts},
+		{name: "subchart disabled by condition", load: built(engineChart), vals: map[string]any{"sub": map[string]any{"enabled": false}}, opts: opts},
+		{name: "subchart import-values", load: built(importChart), opts: opts},
+		{name: "hooks", load: built(hooksChart), opts: opts},
+		{name: "required fails", load: built(requiredChart), opts: opts, fails: true},
+		{name: "required given", load: built(requiredChart), vals: map[string]any{"must": "here"}, opts: opts},
+		{name: "include recursion", load: built(recursionChart), opts: opts, fails: true},
+		{name: "fail function", load: built(failChart), opts: opts, fails: true},
+		{name: "schema rejects", load: built(schemaChart), vals: map[string]any{"port": "x"}, opts: opts, fails: true},
+		{name: "schema accepts", load: built(schemaChart), vals: map[string]any{"port": 8080}, opts: opts},
+		{name: "subchart schema rejects", load: built(schemaSubchart), vals: map[string]any{"child": map[string]any{"port": -1}}, opts: opts, fails: true},
+		{name: "kube version gate", load: built(kubeVersionChart), opts: chart.Options{ReleaseName: "rel", Namespace: "ns", KubeVersion: "v1.20.0"}, fails: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want, wantErr := helmInstall(tc.load(t), tc.vals, tc.opts)
+			got, gotErr := render(tc.load(t), tc.vals, tc.opts)
+			if (wantErr != nil) != tc.fails {
+				t.Fatalf("helm: error %v, the case expects failure %v", wantErr, tc.fails)
+			}
+			if (gotErr != nil) != tc.fails {
+				t.Fatalf("chart.Render: error %v, helm's %v", gotErr, wantErr)
+			}
+			if tc.fails {
+				return
+			}
+			if len(want) == 0 {
+				t.Fatal("helm rendered nothing: the case tests nothing")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("chart.Render differs from helm's install (-helm +krm-flink):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRenderLeavesTheChartAlone renders a chart whose subchart a value
+// disables, then one that keeps it: Helm's dependency processing must not
+// have removed it from the loaded chart.
+func TestRenderLeavesTheChartAlone(t *testing.T) {
+	c := buildChart(t, engineChart)
+	opts := chart.Options{ReleaseName: "rel", Namespace: "ns"}
+	if _, err := chart.Render(c, map[string]any{"sub": map[string]any{"enabled": false}}, opts); err != nil {
+		t.Fatal(err)
+	}
+	res, err := chart.Render(c, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sources []string
+	for _, d := range res.Manifests {
+		sources = append(sources, d.Source)
+	}
+	if !strings.Contains(strings.Join(sources, " "), "charts/sub/templates/s.yaml") {
+		t.Errorf("the subchart is gone after a render that disabled it: %v", sources)
+	}
+}
+
+// TestRenderReportsHelmWarnings: what Helm logs reaches the result.
+func TestRenderReportsHelmWarnings(t *testing.T) {
+	c := buildChart(t, engineChart)
+	res, err := chart.Render(c, map[string]any{"list": map[string]any{"a": 1}}, chart.Options{ReleaseName: "rel", Namespace: "ns"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "list") {
+		t.Errorf("warnings %q, want one about list", res.Warnings)
+	}
+}
+
+// TestValuesErrorNamesEveryProblem: a schema failure is a *chart.ValuesError
+// listing each rejected location, the subchart's too.
+func TestValuesErrorNamesEveryProblem(t *testing.T) {
+	c := buildChart(t, schemaSubchart)
+	_, err := chart.Render(c, map[string]any{"port": "x", "child": map[string]any{"port": -1}}, chart.Options{ReleaseName: "r", Namespace: "ns"})
+	var valuesErr *chart.ValuesError
+	if !asValuesError(err, &valuesErr) {
+		t.Fatalf("error %v (%T) is not a *chart.ValuesError", err, err)
+	}
+	want := []string{"parent: at '/port': got string, want integer", "child: at '/port': minimum: got -1, want 1"}
+	if diff := cmp.Diff(want, valuesErr.Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func asValuesError(err error, target **chart.ValuesError) bool {
+	for err != nil {
+		if v, ok := err.(*chart.ValuesError); ok {
+			*target = v
+			return true
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		err = u.Unwrap()
+	}
+	return false
+}
+
+// TestSchemaVerdictMatchesHelm: the cached validation accepts and rejects
+// exactly what Helm's chartutil.ValidateAgainstSchema does.
+func TestSchemaVerdictMatchesHelm(t *testing.T) {
+	values := []map[string]any{
+		{},
+		{"port": 8080},
+		{"port": "8080"},
+		{"port": 0},
+		{"port": 8080, "extra": true},
+		{"port": 8080, "child": map[string]any{"port": 2}},
+		{"port": 8080, "child": map[string]any{"port": 0}},
+		{"port": 8080, "child": "scalar"},
+		{"port": 8080.5},
+		{"port": nil},
+	}
+	for i, v := range values {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			helmChart := buildChart(t, schemaSubchart)
+			coalesced, helmErr := chartutil.CoalesceValues(helmChart, v)
+			if helmErr == nil {
+				helmErr = chartutil.ValidateAgainstSchema(helmChart, coalesced)
+			}
+			_, err := chart.Render(buildChart(t, schemaSubchart), v, chart.Options{ReleaseName: "r", Namespace: "ns"})
+			if (helmErr == nil) != (err == nil) {
+				t.Errorf("values %v: helm says %v, krm-flink %v", v, helmErr, err)
+			}
+		})
+	}
+}
+
+func buildChart(t *testing.T, files map[string]string) *helmchart.Chart {
+	t.Helper()
+	var bf []*loader.BufferedFile
+	for name, data := range files {
+		bf = append(bf, &loader.BufferedFile{Name: name, Data: []byte(data)})
+	}
+	c, err := loader.LoadFiles(bf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var engineChart = map[string]string{
+	"Chart.yaml":   "apiVersion: v2\nname: demo\nversion: 1.2.3\nappVersion: \"9\"\ndependencies:\n- name: sub\n  version: 0.1.0\n  condition: sub.enabled\n",
+	"values.yaml":  "greeting: hello\nlist: [a, b]\nnested: {x: 1, y: [1, 2.5, yes, null, '0x10', 1e3, 12345678901234567890]}\nsub: {who: child, enabled: true}\nodd: {empty: '', t: 2001-12-14t21:59:43.10-05:00, multi: \"a\\nb\\n\", colon: 'a: b', hash: '# x'}\n",
+	"files/a.conf": "a=1\nb=2\n",
+	"files/b.conf": "c=3",
+	"templates/_helpers.tpl": `{{- define "demo.name" -}}{{ .Chart.Name }}-{{ .Release.Name }}{{- end -}}
+{{- define "demo.labels" -}}
+app: {{ include "demo.name" . }}
+chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}`,
+	"templates/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "demo.name" . }}
+  labels: {{- include "demo.labels" . | nindent 4 }}
+data:
+  template: {{ .Template.Name }} {{ .Template.BasePath }}
+  greeting: {{ .Values.greeting | upper | quote }}
+  tpl: {{ tpl "{{ .Values.greeting }}, {{ .Release.Namespace }}" . | quote }}
+  yaml: |
+{{ toYaml .Values.nested | indent 4 }}
+  odd: |
+{{ toYaml .Values.odd | indent 4 }}
+  json: {{ toJson .Values.list | quote }}
+  files: {{ .Files.Get "files/a.conf" | quote }}
+  glob: |
+{{ (.Files.Glob "files/*").AsConfig | indent 4 }}
+  secrets: {{ (.Files.Glob "files/b*").AsSecrets | quote }}
+  lines: {{ .Files.Lines "files/a.conf" | join "," }}
+  caps: {{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.APIVersions.Has "example.com/v1" }}
+  missing: {{ .Values.nothing }}
+  lookup: {{ lookup "v1" "Pod" "ns" "x" | toJson | quote }}
+  fromYaml: {{ fromYaml "a: 1" | toJson | quote }}
+  toml: {{ toToml .Values.nested | quote }}
+  root: {{ .Chart.IsRoot }}
+`,
+	"templates/NOTES.txt":               "Thanks {{ .Release.Name }}",
+	"crds/thing.yaml":                   "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: things.example.com\n",
+	"charts/sub/Chart.yaml":             "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+	"charts/sub/values.yaml":            "who: default\n",
+	"charts/sub/templates/s.yaml":       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub-{{ .Release.Name }}\ndata:\n  who: {{ .Values.who }}\n  root: {{ .Chart.IsRoot | quote }}\n  name: {{ .Chart.Name }}\n  global: {{ .Values.global | toJson | quote }}\n",
+	"charts/sub/templates/_partial.tpl": `{{- define "sub.x" }}x{{ end }}`,
+}
+
+var importChart = map[string]string{
+	"Chart.yaml":                    "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: child\n  version: 0.1.0\n  import-values:\n  - child: exported\n    parent: imported\n",
+	"values.yaml":                   "imported: {keep: parent}\n",
+	"templates/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: parent\ndata:\n  imported: {{ toJson .Values.imported | quote }}\n",
+	"charts/child/Chart.yaml":       "apiVersion: v2\nname: child\nversion: 0.1.0\n",
+	"charts/child/values.yaml":      "exported: {from: child, keep: child}\n",
+	"charts/child/templates/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: child\n",
+}
+
+var hooksChart = map[string]string{
+	"Chart.yaml": "apiVersion: v2\nname: hooks\nversion: 1.0.0\n",
+	"templates/all.yaml": `apiVersion: batch/v1
 kind: Job
 metadata:
   name: pre
   annotations:
-    helm.sh/hook: pre-install,Post-Upgrade
-    helm.sh/hook-weight: "5"
+    helm.sh/hook: pre-install,post-upgrade
+    helm.sh/hook-weight: "-5"
 ---
 apiVersion: v1
 kind: Pod
 metadata:
   name: test
   annotations:
-    "helm.sh/hook": test-success
+    helm.sh/hook: test
 ---
 apiVersion: v1
-kind: Pod
+kind: ConfigMap
 metadata:
-  name: unknown
+  name: unknown-hook
   annotations:
-    helm.sh/hook: sometimes
+    helm.sh/hook: not-a-hook
 ---
 apiVersion: v1
-kind: Pod
+kind: ConfigMap
 metadata:
-  name: other
+  name: plain
   annotations:
-    example.com/x: "y"
-`},
-		{"c/templates/bad.yaml": "apiVersion: v1\nkind: [\n"},
-		{"c/templates/badann.yaml": "apiVersion: v1\nkind: A\nmetadata:\n  name: a\n  annotations:\n    n: 1\n"},
-		{"c/templates/badmeta.yaml": "apiVersion: v1\nkind: A\nmetadata: x\n"},
-		{"c/templates/case.yaml": "apiVersion: v1\nKind: A\nmetadata:\n  Annotations:\n    helm.sh/hook: pre-install\n"},
-		{"c/templates/nullann.yaml": "apiVersion: v1\nkind: A\nmetadata:\n  name: a\n  annotations:\n"},
-		{"c/templates/yes.yaml": "apiVersion: v1\nkind: A\nmetadata:\n  name: yes\n  annotations:\n    helm.sh/hook: pre-install\n    x: on\n"},
-		{"c/templates/list.yaml": "- a\n- b\n"},
-	}
-	// And every fixture chart's own templates.
-	for _, name := range []string{"cert-manager", "flink-kubernetes-operator", "aws-for-fluent-bit", "karpenter", "karpenter-v1"} {
-		c, err := LoadFS(catalog.Charts, "charts/"+name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		caps, _ := capabilities(Options{KubeVersion: "v1.29.0"})
-		vals, err := chartutil.ToRenderValues(c, map[string]any{}, chartutil.ReleaseOptions{Name: "r", Namespace: "ns", IsInstall: true}, caps)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files, err := engine.Render(c, vals)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, files)
-	}
-	for i, files := range cases {
-		for name := range files {
-			if strings.HasSuffix(name, "NOTES.yaml") {
-				delete(files, name)
-			}
-		}
-		want, wantErr := helmSort(t, files)
-		got, err := sortManifests(files)
-		if wantErr != nil || err != nil {
-			if wantErr == nil || err == nil || err.Error() != wantErr.Error() {
-				t.Errorf("case %d: error %v, want %v", i, err, wantErr)
-			}
-			continue
-		}
-		if !reflect.DeepEqual(comparable(got), comparable(want)) {
-			t.Errorf("case %d: split\n%+v\nwant\n%+v", i, comparable(got), comparable(want))
-		}
-		for _, d := range append(got.Manifests, hookDocuments(got.Hooks)...) {
-			objs, err := d.Objects("c")
-			wantObjs, wantErr := manifest.ParseYAML("c", []byte(d.Content))
-			if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(objs, wantObjs) {
-				t.Errorf("case %d, %s: objects %v %v, want %v %v", i, d.Source, objs, err, wantObjs, wantErr)
-			}
-		}
-	}
+    other: x
+`,
 }
 
-func hookDocuments(hs []Hook) []Document {
-	var out []Document
-	for _, h := range hs {
-		out = append(out, h.Document)
-	}
-	return out
+var requiredChart = map[string]string{
+	"Chart.yaml":        "apiVersion: v2\nname: req\nversion: 1.0.0\n",
+	"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ required \"must is required\" .Values.must }}\n",
 }
 
-// TestConcurrent tells charts with dependencies (which Helm rewrites while
-// rendering) from the others.
-func TestConcurrent(t *testing.T) {
-	c, err := LoadFS(catalog.Charts, catalog.JobChart)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !Concurrent(c) {
-		t.Error("the job chart is not concurrent")
-	}
-	files := []*loader.BufferedFile{
-		{Name: "Chart.yaml", Data: []byte("apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: child\n  version: 1.0.0\n")},
-		{Name: "charts/child/Chart.yaml", Data: []byte("apiVersion: v2\nname: child\nversion: 1.0.0\n")},
-	}
-	p, err := loader.LoadFiles(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if Concurrent(p) {
-		t.Error("a chart with dependencies is concurrent")
-	}
+var recursionChart = map[string]string{
+	"Chart.yaml":        "apiVersion: v2\nname: rec\nversion: 1.0.0\n",
+	"templates/_r.tpl":  `{{- define "loop" }}{{ include "loop" . }}{{ end }}`,
+	"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {{ include \"loop\" . }}\n",
 }
 
-// helmSplit is releaseutil.SplitManifests in document order.
-func helmSplit(content string) []string {
-	m := releaseutil.SplitManifests(content)
-	var out []string
-	for i := 0; i < len(m); i++ {
-		out = append(out, m[fmt.Sprintf("manifest-%d", i)])
-	}
-	return out
+var failChart = map[string]string{
+	"Chart.yaml":        "apiVersion: v2\nname: f\nversion: 1.0.0\n",
+	"templates/cm.yaml": "{{ fail \"no\" }}\n",
 }
 
-func FuzzSplitManifests(f *testing.F) {
-	for _, s := range []string{"", "a", "---", "---\na: 1\n---\nb", "a\n---\n---\nb", "a \n ---x", "a\r\n---\t\nb", "\n\n---\n\n",
-		"a\n----\nb", "a\n--- ---\nb", "x:\n  - y\n---\n# c\n---\nz", "---a\n\f---", "a\n---"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, want := splitManifests(s), helmSplit(s)
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q: %q, want %q", s, got, want)
-		}
-	})
+var schemaChart = map[string]string{
+	"Chart.yaml":         "apiVersion: v2\nname: parent\nversion: 1.0.0\n",
+	"values.schema.json": `{"type": "object", "properties": {"port": {"type": "integer", "minimum": 1}}, "required": ["port"]}`,
+	"templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n  port: {{ .Values.port | quote }}\n",
+}
+
+var schemaSubchart = map[string]string{
+	"Chart.yaml":                      "apiVersion: v2\nname: parent\nversion: 1.0.0\n",
+	"values.schema.json":              `{"type": "object", "properties": {"port": {"type": "integer", "minimum": 1}}, "required": ["port"]}`,
+	"templates/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n",
+	"charts/child/Chart.yaml":         "apiVersion: v2\nname: child\nversion: 0.1.0\n",
+	"charts/child/values.schema.json": `{"type": "object", "properties": {"port": {"type": "integer", "minimum": 1}}}`,
+	"charts/child/templates/x.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+}
+
+var kubeVersionChart = map[string]string{
+	"Chart.yaml":        "apiVersion: v2\nname: kv\nversion: 1.0.0\nkubeVersion: '>=1.25.0-0'\n",
+	"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
 }

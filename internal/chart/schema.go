@@ -2,149 +2,138 @@ package chart
 
 import (
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"log"
-	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"helm.sh/helm/v3/pkg/chartutil"
 )
 
-// Helm validates values against a chart's values.schema.json on every
-// render and compiles the schema each time (helm v3.22,
-// chartutil.ValidateAgainstSchema), which cost more than rendering the
-// template itself. validateAgainstSchema does what Helm does, with the same
-// library, loaders and messages, but compiles each schema once per process.
+// ValuesError is values that a chart's values.schema.json rejects.
+type ValuesError struct {
+	// Problems are one line each: the chart, where in its values, and what
+	// the schema says.
+	Problems []string
+}
 
-// schemaPrefix is what Helm trims from a validation error.
-const schemaPrefix = "jsonschema validation failed with 'file:///values.schema.json#'\n"
+func (e *ValuesError) Error() string {
+	return "values do not match the chart's values.schema.json:\n" + strings.Join(e.Problems, "\n")
+}
 
-type compiled struct {
+// schemaURL names a values schema inside the compiler.
+const schemaURL = "file:///values.schema.json"
+
+// compiledSchemas caches each distinct values.schema.json compiled, keyed by
+// its bytes: Helm compiles a chart's schema on every render, which costs
+// more than the render itself, with the library used here.
+var compiledSchemas sync.Map // string -> *compiledSchema
+
+type compiledSchema struct {
+	once   sync.Once
 	schema *jsonschema.Schema
 	err    error
 }
 
-var (
-	schemasMu sync.Mutex
-	schemas   = map[string]*compiled{}
-)
-
-// compileSchema compiles a values.schema.json as Helm does, once per schema.
-func compileSchema(schemaJSON []byte) (*jsonschema.Schema, error) {
-	schemasMu.Lock()
-	c, ok := schemas[string(schemaJSON)]
-	schemasMu.Unlock()
-	if ok {
-		return c.schema, c.err
-	}
-	c = &compiled{}
-	c.schema, c.err = compileUncached(schemaJSON)
-	schemasMu.Lock()
-	schemas[string(schemaJSON)] = c
-	schemasMu.Unlock()
-	return c.schema, c.err
+// compiled returns the compiled form of a values.schema.json.
+func compiled(schemaJSON []byte) (*jsonschema.Schema, error) {
+	v, _ := compiledSchemas.LoadOrStore(string(schemaJSON), &compiledSchema{})
+	cs := v.(*compiledSchema)
+	cs.once.Do(func() { cs.schema, cs.err = compile(schemaJSON) })
+	return cs.schema, cs.err
 }
 
-func compileUncached(schemaJSON []byte) (s *jsonschema.Schema, reterr error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, reterr = nil, fmt.Errorf("unable to validate schema: %s", r)
-		}
-	}()
+func compile(schemaJSON []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("values.schema.json: %w", err)
 	}
-	compiler := jsonschema.NewCompiler()
-	compiler.UseLoader(jsonschema.SchemeURLLoader{
-		"file":  jsonschema.FileLoader{},
-		"http":  httpLoader(),
-		"https": httpLoader(),
-		"urn":   urnLoader{},
-	})
-	if err := compiler.AddResource("file:///values.schema.json", doc); err != nil {
-		return nil, err
+	c := jsonschema.NewCompiler()
+	// Rendering never reaches the network or the disk: a schema refers
+	// only to itself.
+	c.UseLoader(offlineLoader{})
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		return nil, fmt.Errorf("values.schema.json: %w", err)
 	}
-	return compiler.Compile("file:///values.schema.json")
-}
-
-// httpLoader is chartutil's newHTTPURLLoader.
-func httpLoader() *chartutil.HTTPURLLoader {
-	l := chartutil.HTTPURLLoader(http.Client{
-		Timeout: 15 * time.Second,
-		Transport: &http.Transport{
-			Proxy:           http.ProxyFromEnvironment,
-			TLSClientConfig: &tls.Config{},
-		},
-	})
-	return &l
-}
-
-// urnLoader is chartutil's: chartutil.URNResolver, else a permissive schema.
-type urnLoader struct{}
-
-var warnedURNs sync.Map
-
-func (urnLoader) Load(urn string) (any, error) {
-	if doc, err := chartutil.URNResolver(urn); err == nil && doc != nil {
-		return doc, nil
-	}
-	if _, loaded := warnedURNs.LoadOrStore(urn, struct{}{}); !loaded {
-		log.Printf("WARNING: unresolved URN reference ignored; using permissive schema: %s", urn)
-	}
-	return jsonschema.UnmarshalJSON(strings.NewReader("true"))
-}
-
-// validateSingle is chartutil.ValidateAgainstSingleSchema.
-func validateSingle(values map[string]any, schemaJSON []byte) (reterr error) {
-	defer func() {
-		if r := recover(); r != nil {
-			reterr = fmt.Errorf("unable to validate schema: %s", r)
-		}
-	}()
-	s, err := compileSchema(schemaJSON)
+	s, err := c.Compile(schemaURL)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("values.schema.json: %w", err)
 	}
-	if len(values) == 0 {
-		values = map[string]any{}
+	return s, nil
+}
+
+type offlineLoader struct{}
+
+func (offlineLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("refers to %s, which krm-flink does not fetch: inline the referenced schema", url)
+}
+
+// compileSchemas compiles the values schemas of c and its subcharts, so
+// that a broken schema is an error before any template runs.
+func compileSchemas(c *Chart) error {
+	if c.Schema != nil {
+		if _, err := compiled(c.Schema); err != nil {
+			return fmt.Errorf("chart %s: %w", c.Name(), err)
+		}
 	}
-	if err := s.Validate(values); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), schemaPrefix) + "\n")
+	for _, sub := range c.Dependencies() {
+		if err := compileSchemas(sub); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// validateAgainstSchema is chartutil.ValidateAgainstSchema.
-func validateAgainstSchema(c *Chart, values map[string]any) error {
-	var sb strings.Builder
+// validateValues checks values against the schemas of c and of each
+// subchart that has values of its own, as Helm does at install.
+func validateValues(c *Chart, values map[string]any) error {
+	var problems []string
+	collectProblems(c, values, &problems)
+	if len(problems) > 0 {
+		return &ValuesError{Problems: problems}
+	}
+	return nil
+}
+
+func collectProblems(c *Chart, values map[string]any, problems *[]string) {
 	if c.Schema != nil {
-		if err := validateSingle(values, c.Schema); err != nil {
-			fmt.Fprintf(&sb, "%s:\n", c.Name())
-			sb.WriteString(err.Error())
+		s, err := compiled(c.Schema)
+		if err != nil {
+			*problems = append(*problems, fmt.Sprintf("%s: %v", c.Name(), err))
+		} else if err := s.Validate(values); err != nil {
+			*problems = append(*problems, schemaProblems(c.Name(), err)...)
 		}
 	}
 	for _, sub := range c.Dependencies() {
-		raw, exists := values[sub.Name()]
-		if !exists || raw == nil {
+		raw, ok := values[sub.Name()]
+		if !ok || raw == nil {
 			continue
 		}
 		subValues, ok := raw.(map[string]any)
 		if !ok {
-			fmt.Fprintf(&sb, "%s:\ninvalid type for values: expected object (map), got %T\n", sub.Name(), raw)
+			*problems = append(*problems, fmt.Sprintf("%s: values are a %T, not a map", sub.Name(), raw))
 			continue
 		}
-		if err := validateAgainstSchema(sub, subValues); err != nil {
-			sb.WriteString(err.Error())
+		collectProblems(sub, subValues, problems)
+	}
+}
+
+// schemaProblems turns a validation error into one line per failed
+// location, in the library's words.
+func schemaProblems(chartName string, err error) []string {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []string{fmt.Sprintf("%s: %v", chartName, err)}
+	}
+	var out []string
+	for _, line := range strings.Split(ve.Error(), "\n")[1:] {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
+		if line != "" {
+			out = append(out, chartName+": "+line)
 		}
 	}
-	if sb.Len() > 0 {
-		return errors.New(sb.String())
+	if len(out) == 0 {
+		out = append(out, fmt.Sprintf("%s: %v", chartName, err))
 	}
-	return nil
+	return out
 }

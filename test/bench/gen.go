@@ -426,7 +426,8 @@ func job(rng *rand.Rand, i, namespaces int, envs []string) *api.FlinkJobSpec {
 }
 
 // writeHelmValues resolves every environment's plan and writes each job's
-// chart values, as flinkjob.Values computes them, for `helm template`.
+// chart values, as flinkjob.Values computes them, for one `helm template`
+// per job.
 func writeHelmValues(l *Layout) error {
 	var docs []*input.Document
 	err := filepath.WalkDir(l.Platform, func(p string, d os.DirEntry, err error) error {
@@ -471,7 +472,7 @@ func writeHelmValues(l *Layout) error {
 				return err
 			}
 			rel := filepath.Join("values", j.Metadata.Namespace, j.Metadata.Name+".yaml")
-			if err := writeYAML(filepath.Join(envDir, rel), vals); err != nil {
+			if err := writeYAML(filepath.Join(envDir, rel), flinkjob.JobsValues([]any{vals})); err != nil {
 				return err
 			}
 			index = append(index, fmt.Sprintf("%s %s %s", j.Metadata.Name, j.Metadata.Namespace, filepath.Join(envDir, rel)))

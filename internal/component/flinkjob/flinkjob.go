@@ -5,16 +5,20 @@
 package flinkjob
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
+
+	"golang.org/x/sync/errgroup"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart"
 	"github.com/krm-flink/krm-flink/internal/component"
 	"github.com/krm-flink/krm-flink/internal/component/nodepool"
 	"github.com/krm-flink/krm-flink/internal/manifest"
-	"github.com/krm-flink/krm-flink/internal/parallel"
+	"github.com/krm-flink/krm-flink/internal/problem"
 	"github.com/krm-flink/krm-flink/internal/resolve"
 )
 
@@ -42,63 +46,147 @@ func New(c *chart.Chart) *Renderer { return &Renderer{chart: c} }
 // Name implements component.Renderer.
 func (*Renderer) Name() string { return Name }
 
-// Render implements component.Renderer. Jobs render in parallel, up to
-// GOMAXPROCS at a time when the chart allows it (chart.Concurrent); the
-// objects keep the jobs' order and the first failing job's error is
-// returned, as a one-by-one render would.
+// ReleaseName is the Helm release name the job chart is rendered with.
+const ReleaseName = "flink-jobs"
+
+// Render implements component.Renderer. The job chart renders once per
+// namespace with every job of that namespace in its values (JobsValues):
+// Helm parses a chart's templates on every render, so one render per job
+// would cost more than everything else krm-flink does. Namespaces render
+// concurrently; objects come back in namespace order.
 func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	kubeVersion, err := api.ParseKubeVersion(p.Platform.Spec.KubernetesVersion)
 	if err != nil {
 		return nil, err
 	}
-	objs := make([][]*manifest.Object, len(p.Jobs))
-	errs := make([]error, len(p.Jobs))
-	workers := runtime.GOMAXPROCS(0)
-	if !chart.Concurrent(r.chart) {
-		workers = 1
+	batches := byNamespace(p.Jobs)
+	objs := make([][]*manifest.Object, len(batches))
+	errs := make([]error, len(batches))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, jobs := range batches {
+		g.Go(func() error {
+			objs[i], errs[i] = r.renderNamespace(p, jobs, kubeVersion)
+			return nil
+		})
 	}
-	parallel.ForEach(len(p.Jobs), workers,
-		func(i int) { objs[i], errs[i] = r.renderJob(p, p.Jobs[i], kubeVersion) },
-		func(i int) bool { return errs[i] != nil })
+	_ = g.Wait()
 	var out []*manifest.Object
-	for i := range p.Jobs {
+	var probs problem.List
+	for i := range batches {
 		if errs[i] != nil {
-			return nil, errs[i]
+			ps, ok := errors.AsType[problem.List](errs[i])
+			if !ok {
+				return nil, errs[i]
+			}
+			probs = append(probs, ps...)
+			continue
 		}
 		out = append(out, objs[i]...)
+	}
+	if len(probs) > 0 {
+		return nil, probs
 	}
 	return out, checkPodSecurity(p, out)
 }
 
-// renderJob renders one job's objects through the job chart.
-func (r *Renderer) renderJob(p *resolve.Plan, j *resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
-	vals, err := Values(p, j)
-	if err != nil {
-		return nil, err
+// byNamespace groups jobs by namespace, namespaces sorted, jobs in order.
+func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
+	index := map[string]int{}
+	var batches [][]*resolve.Job
+	var names []string
+	for _, j := range jobs {
+		ns := j.Metadata.Namespace
+		i, ok := index[ns]
+		if !ok {
+			i = len(batches)
+			index[ns] = i
+			batches = append(batches, nil)
+			names = append(names, ns)
+		}
+		batches[i] = append(batches[i], j)
 	}
-	res, err := chart.Render(r.chart, vals, chart.Options{
-		ReleaseName: j.Metadata.Name,
-		Namespace:   j.Metadata.Namespace,
+	sort.Sort(byName{names, batches})
+	return batches
+}
+
+type byName struct {
+	names   []string
+	batches [][]*resolve.Job
+}
+
+func (b byName) Len() int           { return len(b.names) }
+func (b byName) Less(i, j int) bool { return b.names[i] < b.names[j] }
+func (b byName) Swap(i, j int) {
+	b.names[i], b.names[j] = b.names[j], b.names[i]
+	b.batches[i], b.batches[j] = b.batches[j], b.batches[i]
+}
+
+// renderNamespace renders the jobs of one namespace in one chart render.
+// When that fails, each job renders alone so that every failing job is
+// named.
+func (r *Renderer) renderNamespace(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
+	objs, err := r.renderJobs(p, jobs, kubeVersion)
+	if err == nil || len(jobs) == 1 {
+		if err != nil {
+			return nil, problem.List{chartProblem(p, jobs[0], err)}
+		}
+		return objs, nil
+	}
+	var probs problem.List
+	for _, j := range jobs {
+		if _, err := r.renderJobs(p, []*resolve.Job{j}, kubeVersion); err != nil {
+			probs = append(probs, chartProblem(p, j, err))
+		}
+	}
+	if len(probs) == 0 {
+		// Only the jobs together fail (e.g. a chart that renders one name
+		// for all of them): the chart is to blame.
+		probs = append(probs, chartProblem(p, nil, err))
+	}
+	return nil, probs
+}
+
+// renderJobs renders jobs of one namespace through the job chart.
+func (r *Renderer) renderJobs(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
+	vals := make([]any, len(jobs))
+	for i, j := range jobs {
+		v, err := Values(p, j)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	namespace := jobs[0].Metadata.Namespace
+	res, err := chart.Render(r.chart, JobsValues(vals), chart.Options{
+		ReleaseName: ReleaseName,
+		Namespace:   namespace,
 		KubeVersion: kubeVersion,
 		APIVersions: p.Platform.Spec.APIVersions,
 	})
 	if err != nil {
-		return nil, chartProblem(p, j, err)
+		return nil, err
 	}
 	var out []*manifest.Object
 	for _, doc := range res.Manifests {
 		objs, err := doc.Objects(Name)
 		if err != nil {
-			return nil, chartProblem(p, j, fmt.Errorf("chart %s, %s: %w", r.chart.Name(), doc.Source, err))
+			return nil, fmt.Errorf("chart %s, %s: %w", r.chart.Name(), doc.Source, err)
 		}
 		for _, o := range objs {
 			if o.GetNamespace() == "" {
-				o.SetNamespace(j.Metadata.Namespace)
+				o.SetNamespace(namespace)
 			}
 		}
 		out = append(out, objs...)
 	}
 	return out, nil
+}
+
+// JobsValues are the job chart's values for one render: every job's values
+// (see Values) under "jobs".
+func JobsValues(jobs []any) map[string]any {
+	return map[string]any{"jobs": jobs}
 }
 
 // Values computes the job chart's values for one job: the documented contract
@@ -140,7 +228,8 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 
 	sched := nodepool.SchedulingFor(ps, j.Metadata.Namespace, name)
 	vals := map[string]any{
-		"name": name,
+		"name":      name,
+		"namespace": j.Metadata.Namespace,
 		"environment": map[string]any{
 			"name": p.Env.Name, "shortName": p.Env.ShortName, "region": ps.Region, "clusterName": ps.ClusterName,
 		},

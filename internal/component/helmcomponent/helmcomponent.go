@@ -127,11 +127,16 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 	file, ref := PlatformRef(p)
 	if err != nil {
 		field := Field(s.Name) + ".chart"
-		if strings.Contains(err.Error(), "values don't meet the specifications") {
+		if _, ok := errors.AsType[*chart.ValuesError](err); ok {
 			field = Field(s.Name) + ".values"
 		}
 		return nil, problem.List{problem.Errorf(file, ref, field, "rendering %s %s from %s: %v",
 			s.Chart.Chart.Metadata.Name, s.Chart.Version(), s.Chart.Source, err)}
+	}
+	var helmWarnings problem.List
+	for _, w := range res.Warnings {
+		helmWarnings = append(helmWarnings, problem.Warningf(file, ref, Field(s.Name)+".values", "chart %s %s: helm: %s",
+			s.Chart.Chart.Metadata.Name, s.Chart.Version(), w))
 	}
 	var objs []*manifest.Object
 	add := func(doc chart.Document) error {
@@ -158,7 +163,17 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 			return nil, err
 		}
 	}
-	return Finish(p, s.Name, s.Config, objs, fmt.Sprintf("%s %s", s.Chart.Chart.Metadata.Name, s.Chart.Version()))
+	objs, err = Finish(p, s.Name, s.Config, objs, fmt.Sprintf("%s %s", s.Chart.Chart.Metadata.Name, s.Chart.Version()))
+	if len(helmWarnings) == 0 {
+		return objs, err
+	}
+	if err == nil {
+		return objs, helmWarnings
+	}
+	if ps, ok := errors.AsType[problem.List](err); ok {
+		return objs, append(ps, helmWarnings...)
+	}
+	return objs, err
 }
 
 // applyHooksPolicy applies the hooks policy to the objects that carry a
