@@ -102,9 +102,6 @@ type Result struct {
 	CRDs      []Document
 	Manifests []Document
 	Hooks     []Hook
-	// Warnings are what Helm logged while rendering (a value that cannot
-	// override a table, an unknown hook skipped...).
-	Warnings []string
 }
 
 // Render renders c with values for opts. The result is sorted so the same
@@ -125,39 +122,8 @@ func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("chart %s requires Kubernetes %s, the platform runs %s", c.Name(), c.Metadata.KubeVersion, caps.KubeVersion.String())
 	}
 	res := &Result{}
-	helmErr := withHelmLog(&res.Warnings, func() error {
-		if len(c.Metadata.Dependencies) > 0 {
-			// Helm's dependency processing rewrites the chart it is
-			// given (enabled subcharts, imported values): give it a copy.
-			c = cloneTree(c)
-		}
-		if err := chartutil.ProcessDependenciesWithMerge(c, values); err != nil {
-			return fmt.Errorf("dependencies: %w", err)
-		}
-		release := chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
-		// Helm's own check compiles the schema on every render;
-		// validateValues uses it compiled once.
-		renderValues, err := chartutil.ToRenderValuesWithSchemaValidation(c, values, release, caps, true)
-		if err != nil {
-			return fmt.Errorf("values: %w", err)
-		}
-		vals, _ := renderValues["Values"].(chartutil.Values)
-		if err := validateValues(c, vals); err != nil {
-			return err
-		}
-		files, err := engine.Render(c, renderValues)
-		if err != nil {
-			return err
-		}
-		for name := range files {
-			if strings.HasSuffix(name, "NOTES.txt") {
-				delete(files, name)
-			}
-		}
-		return res.split(files)
-	})
-	if helmErr != nil {
-		return nil, fmt.Errorf("chart %s: %w", c.Name(), helmErr)
+	if err := res.render(c, values, opts.release(), caps); err != nil {
+		return nil, fmt.Errorf("chart %s: %w", c.Name(), err)
 	}
 	if opts.IncludeCRDs {
 		for _, crd := range c.CRDObjects() {
@@ -168,6 +134,42 @@ func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 	sortDocuments(res.Manifests)
 	sort.SliceStable(res.Hooks, func(i, j int) bool { return less(res.Hooks[i].Document, res.Hooks[j].Document) })
 	return res, nil
+}
+
+func (opts Options) release() chartutil.ReleaseOptions {
+	return chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
+}
+
+// render runs Helm: dependencies, values, schema, templates, hooks.
+func (res *Result) render(c *Chart, values map[string]any, release chartutil.ReleaseOptions, caps *chartutil.Capabilities) error {
+	if len(c.Metadata.Dependencies) > 0 {
+		// Helm's dependency processing rewrites the chart it is given
+		// (enabled subcharts, imported values): give it a copy.
+		c = cloneTree(c)
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(c, values); err != nil {
+		return fmt.Errorf("dependencies: %w", err)
+	}
+	// Helm's own check compiles the schema on every render; validateValues
+	// uses it compiled once.
+	renderValues, err := chartutil.ToRenderValuesWithSchemaValidation(c, values, release, caps, true)
+	if err != nil {
+		return fmt.Errorf("values: %w", err)
+	}
+	vals, _ := renderValues["Values"].(chartutil.Values)
+	if err := validateValues(c, vals); err != nil {
+		return err
+	}
+	files, err := engine.Render(c, renderValues)
+	if err != nil {
+		return err
+	}
+	for name := range files {
+		if strings.HasSuffix(name, "NOTES.txt") {
+			delete(files, name)
+		}
+	}
+	return res.split(files)
 }
 
 // split sorts rendered templates into manifests and hooks with Helm's
@@ -191,36 +193,55 @@ func (res *Result) split(files map[string]string) error {
 	return nil
 }
 
-// helmMu serialises the Helm calls of every render: Helm reports warnings
-// through the process-wide standard logger, and only one render at a time
-// can own it for its warnings to reach the right result.
-var helmMu sync.Mutex
+// helmLogMu lets one CollectHelmLog at a time own the standard logger.
+var helmLogMu sync.Mutex
 
-// withHelmLog runs f with the standard logger's output collected into
-// warnings, one per distinct line.
-func withHelmLog(warnings *[]string, f func() error) error {
-	helmMu.Lock()
-	defer helmMu.Unlock()
-	var buf bytes.Buffer
+// CollectHelmLog runs f and returns what Helm logged meanwhile, one warning
+// per distinct line. Helm's packages report warnings (a value that cannot
+// override a table, an unknown hook skipped...) through the process-wide
+// standard logger, so the collection covers every render f runs, however
+// many run at once; the lines name the chart and value they are about.
+func CollectHelmLog(f func() error) ([]string, error) {
+	helmLogMu.Lock()
+	defer helmLogMu.Unlock()
+	var buf lockedBuffer
 	out, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
 	log.SetOutput(&buf)
 	log.SetFlags(0)
 	log.SetPrefix("")
-	defer func() {
-		log.SetOutput(out)
-		log.SetFlags(flags)
-		log.SetPrefix(prefix)
+	err := f()
+	log.SetOutput(out)
+	log.SetFlags(flags)
+	log.SetPrefix(prefix)
+	var warnings []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 		// Helm coalesces values more than once per render, and says so
 		// each time.
-		seen := map[string]bool{}
-		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-			if line != "" && !seen[line] {
-				seen[line] = true
-				*warnings = append(*warnings, line)
-			}
+		if line != "" && !seen[line] {
+			seen[line] = true
+			warnings = append(warnings, line)
 		}
-	}()
-	return f()
+	}
+	return warnings, err
+}
+
+// lockedBuffer is a buffer that concurrent renders may log into.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // cloneTree copies a chart and its subcharts down to what Helm's dependency
@@ -296,4 +317,3 @@ func less(a, b Document) bool {
 	}
 	return a.Content < b.Content
 }
-

@@ -3,12 +3,15 @@ package chart_test
 import (
 	"fmt"
 	"io"
+	"log"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sync/errgroup"
 	"helm.sh/helm/v3/pkg/action"
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -215,15 +218,29 @@ func TestRenderLeavesTheChartAlone(t *testing.T) {
 	}
 }
 
-// TestRenderReportsHelmWarnings: what Helm logs reaches the result.
-func TestRenderReportsHelmWarnings(t *testing.T) {
+// TestCollectHelmLog: what Helm logs during renders, concurrent ones too,
+// comes back once per distinct line, and the standard logger is restored.
+func TestCollectHelmLog(t *testing.T) {
 	c := buildChart(t, engineChart)
-	res, err := chart.Render(c, map[string]any{"list": map[string]any{"a": 1}}, chart.Options{ReleaseName: "rel", Namespace: "ns"})
+	warnings, err := chart.CollectHelmLog(func() error {
+		var g errgroup.Group
+		for range 4 {
+			g.Go(func() error {
+				_, err := chart.Render(c, map[string]any{"list": map[string]any{"a": 1}}, chart.Options{ReleaseName: "rel", Namespace: "ns"})
+				return err
+			})
+		}
+		return g.Wait()
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "list") {
-		t.Errorf("warnings %q, want one about list", res.Warnings)
+	want := []string{"warning: skipped value for demo.list: Not a table."}
+	if diff := cmp.Diff(want, warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if log.Writer() != os.Stderr {
+		t.Errorf("the standard logger writes to %v after the collection, not to stderr", log.Writer())
 	}
 }
 

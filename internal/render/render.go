@@ -77,20 +77,29 @@ func (r *Renderer) Render(env string) (*Result, error) {
 	}
 	res := &Result{Env: env, Warnings: probs.Warnings()}
 	var probs2 problem.List
-	for _, c := range r.components {
-		objs, err := c.Render(p)
-		var ps problem.List
-		switch {
-		case err == nil:
-		case errors.As(err, &ps) && !ps.HasErrors():
-			res.Warnings = append(res.Warnings, ps...)
-		case errors.As(err, &ps):
-			probs2 = append(probs2, ps...)
-			continue
-		default:
-			return nil, fmt.Errorf("component %s: %w", c.Name(), err)
+	helmLog, err := chart.CollectHelmLog(func() error {
+		for _, c := range r.components {
+			objs, err := c.Render(p)
+			var ps problem.List
+			switch {
+			case err == nil:
+			case errors.As(err, &ps) && !ps.HasErrors():
+				res.Warnings = append(res.Warnings, ps...)
+			case errors.As(err, &ps):
+				probs2 = append(probs2, ps...)
+				continue
+			default:
+				return fmt.Errorf("component %s: %w", c.Name(), err)
+			}
+			res.Objects = append(res.Objects, objs...)
 		}
-		res.Objects = append(res.Objects, objs...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range helmLog {
+		res.Warnings = append(res.Warnings, problem.Warningf(r.set.Platform.File, r.set.Platform.Ref(), "", "environment %s: helm: %s", env, line))
 	}
 	if probs2.HasErrors() {
 		return nil, append(probs2, res.Warnings...)

@@ -133,11 +133,6 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 		return nil, problem.List{problem.Errorf(file, ref, field, "rendering %s %s from %s: %v",
 			s.Chart.Chart.Metadata.Name, s.Chart.Version(), s.Chart.Source, err)}
 	}
-	var helmWarnings problem.List
-	for _, w := range res.Warnings {
-		helmWarnings = append(helmWarnings, problem.Warningf(file, ref, Field(s.Name)+".values", "chart %s %s: helm: %s",
-			s.Chart.Chart.Metadata.Name, s.Chart.Version(), w))
-	}
 	var objs []*manifest.Object
 	add := func(doc chart.Document) error {
 		o, err := doc.Objects(s.Name)
@@ -163,17 +158,7 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 			return nil, err
 		}
 	}
-	objs, err = Finish(p, s.Name, s.Config, objs, fmt.Sprintf("%s %s", s.Chart.Chart.Metadata.Name, s.Chart.Version()))
-	if len(helmWarnings) == 0 {
-		return objs, err
-	}
-	if err == nil {
-		return objs, helmWarnings
-	}
-	if ps, ok := errors.AsType[problem.List](err); ok {
-		return objs, append(ps, helmWarnings...)
-	}
-	return objs, err
+	return Finish(p, s.Name, s.Config, objs, fmt.Sprintf("%s %s", s.Chart.Chart.Metadata.Name, s.Chart.Version()))
 }
 
 // applyHooksPolicy applies the hooks policy to the objects that carry a
