@@ -261,7 +261,7 @@ func TestBadInputsInFunctionMode(t *testing.T) {
 				t.Fatalf("exit 0, want non-zero; output:\n%s", stdout.String())
 			}
 			if fnModeUnparseable[tc.name] {
-				if !strings.Contains(stderr.String(), "failed to read ResourceList input") {
+				if !strings.Contains(stderr.String(), "the function input is not a ResourceList") {
 					t.Errorf("stderr = %q, want the ResourceList refused", stderr.String())
 				}
 				refused++

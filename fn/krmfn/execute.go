@@ -18,9 +18,10 @@ import (
 	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
-// ErrFunctionFailure is returned by Execute when the function failed (its
-// error results say why), as the SDK's fn.Execute returns it.
-var ErrFunctionFailure = errors.New("error: function failure")
+// ErrFunctionFailure is Execute's error when the run produced error
+// results: the output ResourceList is complete and its results say what
+// went wrong, so this error only points at them.
+var ErrFunctionFailure = errors.New("the function failed; its error results (printed above, and in the output ResourceList) say why")
 
 // Execute is fn.Execute(Processor, r, w) without the SDK's cost: the SDK
 // encodes every output item, parses it back and encodes it again, which
@@ -30,13 +31,9 @@ var ErrFunctionFailure = errors.New("error: function failure")
 // stack of an internal error. The ResourceList written is the one the SDK
 // would write, up to YAML formatting.
 func Execute(r io.Reader, w io.Writer, stack io.Writer) (results fn.Results, err error) {
-	data, err := io.ReadAll(r)
+	rl, err := readResourceList(r)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read ResourceList input: %w", err)
-	}
-	rl, err := fn.ParseResourceList(data)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read ResourceList input: %w", err)
+		return nil, err
 	}
 	original := append([]*fn.KubeObject(nil), rl.Items...)
 	generated, ok := processRecovering(rl, stack)
@@ -47,12 +44,26 @@ func Execute(r io.Reader, w io.Writer, stack io.Writer) (results fn.Results, err
 		ok, docs = false, nil
 	}
 	if err := writeResourceList(w, rl, docs); err != nil {
-		return rl.Results, fmt.Errorf("failed to write ResourceList output: %w", err)
+		return rl.Results, fmt.Errorf("cannot write the output ResourceList: %w", err)
 	}
 	if !ok {
 		return rl.Results, ErrFunctionFailure
 	}
 	return rl.Results, nil
+}
+
+// readResourceList reads the whole input and parses it. Both failures
+// leave nothing to attach a result to, so they are plain errors.
+func readResourceList(r io.Reader) (*fn.ResourceList, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the function input: %w", err)
+	}
+	rl, err := fn.ParseResourceList(data)
+	if err != nil {
+		return nil, fmt.Errorf("the function input is not a ResourceList (YAML of kind ResourceList whose items are objects): %w", err)
+	}
+	return rl, nil
 }
 
 // generatedItems renders the generated objects as the files krm-flink

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -32,28 +33,25 @@ const PodSecurityAnnotation = Group + "/pod-security"
 // characters) within Kubernetes' 253-character object names.
 const MaxClusterRoleName = validation.DNS1123SubdomainMaxLength - 1 - validation.DNS1123LabelMaxLength
 
-// Image references, after github.com/distribution/reference's grammar:
-// [host[:port]/]path[:tag][@digest], path components lower case.
-var (
-	imagePathComponent = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
-	imageDomain        = `(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?`
-	imageName          = regexp.MustCompile(`^(?:` + imageDomain + `/)?` + imagePathComponent + `(?:/` + imagePathComponent + `)*(?::[\w][\w.-]{0,127})?$`)
-	imageDigest        = regexp.MustCompile(`^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$`)
-)
-
-// ValidateImage checks an image reference. A digest, when given, must be
-// well formed; with requireDigest an image given by tag alone is an error.
+// ValidateImage checks an image reference, [registry[:port]/]repository
+// [:tag][@digest], as go-containerregistry parses it (a registry or tag may
+// be left out: Docker Hub, latest). A digest, when given, must be sha256;
+// with requireDigest an image given by tag alone is an error.
 func ValidateImage(path *field.Path, image string, requireDigest bool) field.ErrorList {
 	if image == "" {
 		return nil
 	}
-	name, digest, pinned := strings.Cut(image, "@")
-	switch {
-	case !imageName.MatchString(name):
+	ref, err := name.ParseReference(image)
+	if err != nil {
+		// Tell a bad digest from a bad name: the name part parses alone.
+		if base, _, pinned := strings.Cut(image, "@"); pinned {
+			if _, err := name.NewTag(base); err == nil {
+				return field.ErrorList{field.Invalid(path, image, "the digest after @ must be sha256: and 64 lower-case hex digits")}
+			}
+		}
 		return field.ErrorList{field.Invalid(path, image, "must be an image reference: [registry/]repository[:tag][@sha256:<64 hex digits>], repository in lower case")}
-	case pinned && !imageDigest.MatchString(digest):
-		return field.ErrorList{field.Invalid(path, image, "the digest after @ must be sha256: and 64 lower-case hex digits")}
-	case !pinned && requireDigest:
+	}
+	if _, pinned := ref.(name.Digest); !pinned && requireDigest {
 		return field.ErrorList{field.Invalid(path, image,
 			"is given by tag, and images must be pinned by digest here (--require-digests or spec.requireDigests): use <repository>@sha256:<64 hex digits>")}
 	}

@@ -16,22 +16,45 @@ func TestValidateImage(t *testing.T) {
 	}{
 		{"flink:1.18", false, ""},
 		{"flink", false, ""},
+		{"library/flink:1.18", false, ""},
 		{"111122223333.dkr.ecr.us-east-1.amazonaws.com/orders-enricher:2.4.1", false, ""},
 		{"registry.example.com:5000/team/flink:1.18-java17", false, ""},
+		{"Registry.Example.com/flink:1.18", false, ""}, // host names are case-insensitive
+		{"localhost:5000/flink", false, ""},
+		{"10.0.0.1:5000/flink:1.18", false, ""},
 		{"[::1]:5000/flink:1.18", false, ""},
+		{"[fd00::1]/team/flink", false, ""},
+		{"flink:" + strings.Repeat("t", 128), false, ""},
 		{"flink@" + digest, true, ""},
 		{"flink:1.18@" + digest, true, ""},
-		{"flink@sha512:" + strings.Repeat("ab", 64), true, ""},
+		{"registry.example.com:5000/team/flink:1.18@" + digest, true, ""},
+		{"[::1]:5000/flink@" + digest, true, ""},
 		{"flink:1.18", true, "is given by tag"},
 		{"flink", true, "is given by tag"},
+		{"registry.example.com:5000/flink", true, "is given by tag"},
 		{"flink@sha256:1234", false, "the digest after @"},
+		{"flink@" + digest[:len(digest)-1], false, "the digest after @"},
 		{"flink@md5:" + strings.Repeat("a", 32), false, "the digest after @"},
+		{"flink@sha512:" + strings.Repeat("ab", 64), false, "the digest after @"}, // sha256 only
 		{"flink@" + strings.ToUpper(digest), false, "the digest after @"},
+		{"flink@" + digest + "@" + digest, false, "the digest after @"},
+		{"flink@", false, "the digest after @"},
 		{"Flink:1.18", false, "must be an image reference"},
+		{"registry.example.com/Team/flink", false, "must be an image reference"},
 		{"flink 1.18", false, "must be an image reference"},
 		{"flink:1.18\n", false, "must be an image reference"},
-		{"flink@" + digest + "@" + digest, false, "the digest after @"},
-		{"-flink", false, "must be an image reference"},
+		{"flink:", false, "must be an image reference"},
+		{"flink:1.18:2", false, "must be an image reference"},
+		{"flink:" + strings.Repeat("t", 129), false, "must be an image reference"},
+		{"flink:1+2", false, "must be an image reference"},
+		{"registry.example.com:http/flink", false, "must be an image reference"},
+		{"[::1/flink", false, "must be an image reference"},
+		{"Orders Team/orders@" + digest, false, "must be an image reference"},
+		// go-containerregistry checks each part's characters and length, not
+		// where separators go: these pass, and the registry refuses them.
+		{"-flink", false, ""},
+		{"team//flink", false, ""},
+		{"flink:.x", false, ""},
 	}
 	for _, tc := range cases {
 		errs := ValidateImage(field.NewPath("spec", "image"), tc.image, tc.requireDigest)

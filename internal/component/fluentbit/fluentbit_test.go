@@ -45,13 +45,13 @@ func TestWiring(t *testing.T) {
 		}
 		conf := config(t, objs)
 		for _, line := range []string{
-			"region              " + want[0] + "\n",
-			"log_group_name      " + want[1] + "\n",
-			"Path              /var/log/containers/*.log\n",
+			"region               " + want[0] + "\n",
+			"log_group_name       " + want[1] + "\n",
+			"Path                 /var/log/containers/*.log\n",
 			"Exclude_Path /var/log/containers/*spark*.log,/var/log/containers/*datadog*.log,/var/log/containers/*emr*.log\n",
-			"multiline.parser  docker, cri\n",
-			"Mem_Buf_Limit     5MB\n",
-			"DB                /var/log/flb_kube.db\n",
+			"multiline.parser     docker, cri\n",
+			"Mem_Buf_Limit        5MB\n",
+			"DB                   /var/log/flb_kube.db\n",
 		} {
 			if !strings.Contains(conf, line) {
 				t.Errorf("%s: fluent-bit.conf lacks %q:\n%s", env, line, conf)
@@ -80,7 +80,7 @@ func TestWiring(t *testing.T) {
 	if errs != nil {
 		t.Fatal(errs)
 	}
-	if conf := config(t, objs); strings.Contains(conf, "Exclude_Path") || !strings.Contains(conf, "log_group_name      /flink/logs\n") {
+	if conf := config(t, objs); strings.Contains(conf, "Exclude_Path") || !strings.Contains(conf, "log_group_name       /flink/logs\n") {
 		t.Errorf("defaults:\n%s", conf)
 	}
 }

@@ -4,8 +4,10 @@ krm-flink.io/fixture-chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | quote
 krm-flink.io/fixture-note: "stands in for the upstream chart, docs/charts.md"
 {{- end }}
 
+{{/* The operator's own objects (Deployment, PodMonitor, hooks) are named
+     after the chart, whatever the release is called. */}}
 {{- define "flink-operator.name" -}}
-{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- .Chart.Name -}}
 {{- end }}
 
 {{- define "flink-operator.labels" -}}
@@ -20,12 +22,12 @@ app.kubernetes.io/name: {{ include "flink-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* repository:tag (the app version when no tag), or repository@digest
+     when image.digest pins it. */}}
 {{- define "flink-operator.image" -}}
-{{- if .Values.image.digest -}}
-{{ printf "%s@%s" .Values.image.repository .Values.image.digest }}
-{{- else -}}
-{{ printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
-{{- end -}}
+{{- $ref := printf ":%s" (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- with .Values.image.digest }}{{ $ref = printf "@%s" . }}{{ end -}}
+{{- printf "%s%s" .Values.image.repository $ref -}}
 {{- end }}
 
 {{/* The namespaces the operator and its jobs get RBAC in. */}}

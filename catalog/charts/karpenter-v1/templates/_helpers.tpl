@@ -4,8 +4,9 @@ krm-flink.io/fixture-chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | quote
 krm-flink.io/fixture-note: "stands in for the upstream chart, docs/charts.md"
 {{- end }}
 
+{{/* Objects are named after the release; nameOverride replaces it. */}}
 {{- define "karpenter.fullname" -}}
-{{- default .Release.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- .Values.nameOverride | default .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- end }}
 
 {{- define "karpenter.labels" -}}
@@ -20,6 +21,7 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* serviceAccount.name, or the objects' shared name when it is empty. */}}
 {{- define "karpenter.serviceAccountName" -}}
-{{ default (include "karpenter.fullname" .) .Values.serviceAccount.name }}
+{{- .Values.serviceAccount.name | default (include "karpenter.fullname" .) -}}
 {{- end }}
