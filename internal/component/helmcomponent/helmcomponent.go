@@ -398,6 +398,10 @@ type Chart struct {
 	// Values are the values derived for the loaded chart; the user's raw
 	// values are merged over them.
 	Values func(*resolve.Plan, *source.Loaded) map[string]any
+	// Amend, when set, edits the merged values in place: for settings
+	// krm-flink must keep whatever the user's values replace, such as a
+	// list entry a user's list would otherwise drop.
+	Amend func(*resolve.Plan, *source.Loaded, map[string]any)
 	// Check, when set, may refuse the loaded chart with the merged values.
 	Check func(*resolve.Plan, *source.Loaded, map[string]any) problem.List
 }
@@ -409,7 +413,7 @@ func (c *Chart) Name() string { return c.Component }
 
 // Render implements component.Renderer: nothing when the component is off;
 // else load its chart, merge the user's values last over the derived ones,
-// let Check refuse the combination, and render.
+// let Amend complete them and Check refuse the combination, and render.
 func (c *Chart) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	cfg := c.Config(p)
 	if !*cfg.Enabled {
@@ -420,6 +424,9 @@ func (c *Chart) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 		return nil, err
 	}
 	vals := Merge(c.Values(p, loaded), cfg.Values)
+	if c.Amend != nil {
+		c.Amend(p, loaded, vals)
+	}
 	if c.Check != nil {
 		if probs := c.Check(p, loaded, vals); len(probs) > 0 {
 			return nil, WithWarnings(probs, warns)
