@@ -187,6 +187,11 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform) (*J
 	out.Default(&platform.Spec)
 	errs := out.Validate(api.JobContext{Platform: &platform.Spec, OperatorVersion: OperatorVersion(&platform.Spec)})
 	probs := problem.FromFieldErrors(src.File, src.Ref(), errs)
+	if why := ReservedNamespace(&platform.Spec, envName, out.Metadata.Namespace); why != "" {
+		probs = append(probs, problem.Errorf(src.File, src.Ref(), "metadata.namespace",
+			"job %s cannot run in namespace %s: %s, and krm-flink would label a job namespace Pod Security restricted and let its ServiceAccounts write Deployments; give the job a namespace of its own",
+			out.Metadata.Name, out.Metadata.Namespace, why))
+	}
 	for i := range probs {
 		// Point at the override when the bad value came from it.
 		if top, ok := topField(probs[i].Field); ok && overridden[top] {
