@@ -41,12 +41,16 @@ func Environments(p *api.FlinkPlatform) []string {
 }
 
 // CheckPlatform defaults and validates the platform as written, before any
-// environment is resolved, so its problems are reported once.
+// environment is resolved, so its problems are reported once; then checks
+// that no two environments share a cluster (CheckClusters).
 func CheckPlatform(p *input.Platform) problem.List {
 	base := deepCopyPlatform(p.FlinkPlatform)
 	base.Default()
 	probs := problem.FromFieldErrors(p.File, p.Ref(), base.Validate())
-	return probs
+	if probs.HasErrors() {
+		return probs
+	}
+	return append(probs, CheckClusters(p)...)
 }
 
 // Resolve builds the plan of one environment. Every problem in the platform's
