@@ -305,18 +305,13 @@ func match(pattern, s string) bool {
 }
 
 // NamespaceOwner is the component that renders the Namespace object of ns:
-// none for kube-system, kube-public and default, nor for a job namespace
-// (the rbac component owns those); else the first enabled component, by
-// name, installed into ns.
+// none for kube-system, kube-public, kube-node-lease and default; else the
+// first enabled component, by name, installed into ns. (A job cannot run in
+// a component's namespace: resolve.ReservedNamespace.)
 func NamespaceOwner(p *resolve.Plan, ns string) string {
 	switch ns {
 	case "kube-system", "kube-public", "kube-node-lease", "default":
 		return ""
-	}
-	for _, j := range p.Jobs {
-		if j.Metadata.Namespace == ns {
-			return ""
-		}
 	}
 	comps := p.Platform.Spec.Components.Each()
 	sort.Slice(comps, func(i, j int) bool { return comps[i].Name < comps[j].Name })
