@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -147,8 +150,9 @@ func newChartsPullCommand(stdout, stderr io.Writer) *cobra.Command {
 HTTP(S) repository or an oci:// registry, in every environment (overrides may
 pin other versions), into the chart cache and into --dir as <chart>-<version>.tgz,
 and writes --dir/` + source.LockFile + ` with each component's source, pinned
-version, chart version and sha256 digest. Built-in and local charts need no
-vendoring and are skipped.
+version, chart version and sha256 digest. --dir is created when missing.
+Built-in charts are skipped; local charts (a folder or .tgz) are not copied,
+but their digest is locked too, so a change to one shows in the lock's diff.
 
 Rendering then reads the vendored charts offline and fails when a chart's
 digest is not the locked one. Point spec.chartsDir (or render --charts-dir)
@@ -231,6 +235,15 @@ func runPull(o *pullOptions, stdout, stderr io.Writer) error {
 				if key := "skip\x00" + nc.Name + r.Describe(req); !seen[key] {
 					seen[key] = true
 					fmt.Fprintf(stdout, "%s: %s needs no vendoring\n", nc.Name, r.Describe(req))
+					if nc.Chart != nil && nc.Chart.Path != "" {
+						lc, err := lockLocal(r, req, nc.Name, nc.Chart.Path, nc.Version)
+						if err != nil {
+							all = append(all, problem.Errorf(set.Platform.File, set.Platform.Ref(), "spec.components."+nc.Name+".chart.path", "%v", err))
+							continue
+						}
+						lock.Charts = append(lock.Charts, lc)
+						pulled = append(pulled, nil)
+					}
 				}
 				continue
 			}
@@ -262,7 +275,14 @@ func runPull(o *pullOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return reportError(stderr, err)
 	}
+	// A new folder is created even when every chart is local or built in.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return reportError(stderr, err)
+	}
 	for i, lc := range lock.Charts {
+		if pulled[i] == nil {
+			continue // a local chart stays where it is
+		}
 		if err := writeVendored(dir, lc, pulled[i]); err != nil {
 			return reportError(stderr, err)
 		}
@@ -275,6 +295,50 @@ func runPull(o *pullOptions, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d charts)\n", filepath.Join(dir, source.LockFile), len(lock.Charts))
 	return nil
+}
+
+// lockLocal is the lock entry of a local chart folder or .tgz: no file is
+// vendored (File stays empty), but its digest is recorded, so a change to
+// a chart kept beside the platform shows in the lock's diff. A folder's
+// digest covers every file's path and bytes, in path order.
+func lockLocal(r *source.Resolver, req source.Request, component, path, version string) (source.LockedChart, error) {
+	l, err := r.Load(req)
+	if err != nil {
+		return source.LockedChart{}, err
+	}
+	digest := l.Digest
+	if digest == "" {
+		if digest, err = folderDigest(l.Source); err != nil {
+			return source.LockedChart{}, err
+		}
+	}
+	return source.LockedChart{Component: component, Source: filepath.ToSlash(path), Chart: l.Chart.Metadata.Name,
+		Version: version, ChartVersion: l.Version(), Digest: digest}, nil
+}
+
+func folderDigest(dir string) (string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(files)
+	h := sha256.New()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		rel, _ := filepath.Rel(dir, f)
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(data))
+		h.Write(data)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func writeVendored(dir string, lc source.LockedChart, p *source.Pulled) error {

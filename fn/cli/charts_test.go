@@ -248,3 +248,48 @@ func TestPrivateRepositoryCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestChartsPullLocalChartsIntoNewFolder: pull creates a --dir that does not
+// exist yet, and a local chart folder gets a lock entry with its digest, so
+// a change to a chart kept beside the platform shows in the lock's diff.
+func TestChartsPullLocalChartsIntoNewFolder(t *testing.T) {
+	dir := t.TempDir()
+	testutil.CopyDir(t, filepath.Join(repoRoot, "catalog", "charts", "aws-for-fluent-bit"), filepath.Join(dir, "charts", "fluent-bit"))
+	platform := strings.Replace(testutil.Platform, "environments: [{name: dev}, {name: prod, overrides: {clusterName: c1-prod}}]", "environments: [{name: dev}]", 1) +
+		`  components:
+    cert-manager: {enabled: false}
+    flink-operator: {enabled: false}
+    karpenter: {enabled: false}
+    fluent-bit:
+      chart: {path: charts/fluent-bit}
+`
+	if err := os.WriteFile(filepath.Join(dir, "platform.yaml"), []byte(platform), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vendor := filepath.Join(dir, "new", "vendor")
+	code, stdout, stderr := run(t, "charts", "pull", "-f", filepath.Join(dir, "platform.yaml"), "--dir", vendor, "--cache-dir", t.TempDir())
+	if code != 0 {
+		t.Fatalf("pull into a new folder: exit %d\n%s%s", code, stdout, stderr)
+	}
+	lock, err := source.ReadLock(filepath.Join(vendor, source.LockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lock.Charts) != 1 || lock.Charts[0].Component != "fluent-bit" || lock.Charts[0].Source != "charts/fluent-bit" ||
+		lock.Charts[0].ChartVersion != "0.1.32" || !strings.HasPrefix(lock.Charts[0].Digest, "sha256:") {
+		t.Fatalf("lock: %+v", lock.Charts)
+	}
+	// The digest follows the chart's content.
+	first := lock.Charts[0].Digest
+	values := filepath.Join(dir, "charts", "fluent-bit", "values.yaml")
+	data, _ := os.ReadFile(values)
+	if err := os.WriteFile(values, append(data, "# changed\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "charts", "pull", "-f", filepath.Join(dir, "platform.yaml"), "--dir", vendor, "--cache-dir", t.TempDir()); code != 0 {
+		t.Fatal(stderr)
+	}
+	if lock, err = source.ReadLock(filepath.Join(vendor, source.LockFile)); err != nil || lock.Charts[0].Digest == first {
+		t.Errorf("digest unchanged after the chart changed (%v)", err)
+	}
+}

@@ -97,19 +97,22 @@ func caseDirs(t *testing.T, base string) []string {
 }
 
 // TestGoldenRender renders every testdata/render case and compares the whole
-// output tree with its expected/ folder.
+// output tree with its expected/ folder, and the warnings with its
+// stderr.golden.
 func TestGoldenRender(t *testing.T) {
 	base := filepath.Join(repoRoot, "testdata", "render")
 	for _, name := range caseDirs(t, base) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(base, name)
 			out := t.TempDir()
-			args := append([]string{"render", "-f", filepath.Join(dir, "input"), "-o", out}, caseArgs(t, dir)...)
+			input := filepath.Join(dir, "input")
+			args := append([]string{"render", "-f", input, "-o", out}, caseArgs(t, dir)...)
 			code, _, stderr := run(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d:\n%s", code, stderr)
 			}
 			compareTree(t, filepath.Join(dir, "expected"), testutil.ReadTree(t, out))
+			compareFile(t, filepath.Join(dir, "stderr.golden"), strings.ReplaceAll(stderr, input+string(filepath.Separator), ""))
 		})
 	}
 }

@@ -126,6 +126,17 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	for _, w := range render.Dedupe(all.Warnings()) {
 		fmt.Fprintln(stderr, w.String())
 	}
+	rendered := sortedEnvs(trees)
+	// An environment renamed or removed from the platform leaves its folder
+	// behind: an empty tree prunes (or, with --check, reports) its
+	// generated files, whichever environments this run renders.
+	removed, err := output.RemovedEnvironments(o.out, r.Environments())
+	if err != nil {
+		return reportError(stderr, err)
+	}
+	for _, env := range removed {
+		trees[env] = output.Tree{}
+	}
 	if o.check {
 		diffs, err := output.Diff(o.out, trees)
 		if err != nil {
@@ -138,7 +149,7 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 			}
 			return ExitError{Code: 1}
 		}
-		fmt.Fprintf(stdout, "%s is up to date (%s)\n", o.out, strings.Join(sortedEnvs(trees), ", "))
+		fmt.Fprintf(stdout, "%s is up to date (%s)\n", o.out, strings.Join(rendered, ", "))
 		return nil
 	}
 	if renderPanicHook != nil {
@@ -147,8 +158,11 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	if err := output.Write(o.out, trees); err != nil {
 		return reportError(stderr, err)
 	}
-	for _, env := range sortedEnvs(trees) {
+	for _, env := range rendered {
 		fmt.Fprintf(stdout, "wrote %s (%d files)\n", filepath.Join(o.out, env), len(trees[env]))
+	}
+	for _, env := range removed {
+		fmt.Fprintf(stdout, "pruned the generated files of %s: the platform has no environment %s\n", filepath.Join(o.out, env), env)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/krm-flink/krm-flink/internal/output"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
@@ -101,5 +102,47 @@ func TestCommandsHaveHelp(t *testing.T) {
 	code, stdout, _ := run(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "krm-flink ") {
 		t.Errorf("version: %d %q", code, stdout)
+	}
+}
+
+// TestRemovedEnvironmentIsPruned: an environment renamed or removed from
+// the platform leaves overlays/<old>/ behind; --check reports its generated
+// files as stale and render removes them, keeping the user's own files.
+func TestRemovedEnvironmentIsPruned(t *testing.T) {
+	out := t.TempDir()
+	in := filepath.Join(repoRoot, "testdata", "render", "minimal", "input")
+	if code, _, stderr := run(t, "render", "-f", in, "--all-envs", "-o", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	// What a previous render of an environment "qa" left, and a file of the user's.
+	oldGenerated := filepath.Join(out, "qa", "workloads", "jobs", "demo", "flinkdeployment-wordcount.yaml")
+	handWritten := filepath.Join(out, "qa", "README.md")
+	if err := os.MkdirAll(filepath.Dir(oldGenerated), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(oldGenerated, []byte(output.Header+"kind: FlinkDeployment\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(handWritten, []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Environment-scoped or not, the check sees what no environment owns.
+	for _, envArgs := range [][]string{{"--all-envs"}, {"--env", "dev"}} {
+		code, _, stderr := run(t, append([]string{"render", "-f", in, "-o", out, "--check"}, envArgs...)...)
+		if code != 1 || !strings.Contains(stderr, "stale:   "+oldGenerated) || strings.Contains(stderr, handWritten) {
+			t.Fatalf("%v: exit %d, stderr:\n%s", envArgs, code, stderr)
+		}
+	}
+	if code, _, stderr := run(t, "render", "-f", in, "--all-envs", "-o", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(oldGenerated); !os.IsNotExist(err) {
+		t.Errorf("%s was not pruned (%v)", oldGenerated, err)
+	}
+	if got, _ := os.ReadFile(handWritten); string(got) != "notes\n" {
+		t.Errorf("the user's %s was not kept", handWritten)
+	}
+	if code, _, stderr := run(t, "render", "-f", in, "--all-envs", "-o", out, "--check"); code != 0 {
+		t.Fatalf("after pruning: exit %d\n%s", code, stderr)
 	}
 }

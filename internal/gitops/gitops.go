@@ -6,6 +6,7 @@
 package gitops
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +40,13 @@ const (
 // FluxForceAnnotation makes Flux delete and recreate an object whose
 // immutable fields changed, instead of failing the apply.
 const FluxForceAnnotation = "kustomize.toolkit.fluxcd.io/force"
+
+// FluxPruneAnnotation set to "disabled" keeps Flux from deleting an object
+// when it leaves the source or its Kustomization is deleted.
+const FluxPruneAnnotation = "kustomize.toolkit.fluxcd.io/prune"
+
+// jobNamespaceComponent renders the job Namespaces.
+const jobNamespaceComponent = "rbac"
 
 // prerequisiteComponents are installed before everything but CRDs.
 var prerequisiteComponents = map[string]bool{"cert-manager": true}
@@ -80,8 +88,11 @@ func wave(o *manifest.Object) int {
 // Annotate sets the Argo CD sync wave on every object and the sync options
 // some need: ServerSideApply for CustomResourceDefinitions (the
 // FlinkDeployment CRD is too large for the last-applied annotation of
-// client-side apply) and SkipDryRunOnMissingResource for custom resources
-// whose CRD is created in the same sync. It returns the objects, in place.
+// client-side apply), SkipDryRunOnMissingResource for custom resources
+// whose CRD is created in the same sync, and Prune=false,Delete=false (with
+// Flux's prune: disabled) on what a sync must never delete (see keep). Sync
+// options a chart set are kept beside krm-flink's. It returns the objects,
+// in place.
 func Annotate(objs []*manifest.Object) []*manifest.Object {
 	defined := map[string]bool{}
 	for _, o := range objs {
@@ -98,9 +109,17 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 			ann = map[string]string{}
 		}
 		ann[SyncWaveAnnotation] = strconv.Itoa(wave(o))
-		var opts []string
+		opts := splitOptions(ann[SyncOptionsAnnotation])
 		if o.GetKind() == "CustomResourceDefinition" {
 			opts = append(opts, "ServerSideApply=true")
+		}
+		if keep(o) {
+			// These win over a chart's Prune= or Delete= (true, confirm).
+			opts = slices.DeleteFunc(opts, func(s string) bool {
+				return strings.HasPrefix(s, "Prune=") || strings.HasPrefix(s, "Delete=")
+			})
+			opts = append(opts, "Prune=false", "Delete=false")
+			ann[FluxPruneAnnotation] = "disabled"
 		}
 		if defined[o.GroupVersionKind().Group+"/"+o.GetKind()] {
 			opts = append(opts, "SkipDryRunOnMissingResource=true")
@@ -112,13 +131,51 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 			opts = append(opts, "Force=true", "Replace=true")
 			ann[FluxForceAnnotation] = "enabled"
 		}
-		if len(opts) > 0 {
-			sort.Strings(opts)
+		if opts = uniqueSorted(opts); len(opts) > 0 {
 			ann[SyncOptionsAnnotation] = strings.Join(opts, ",")
 		}
 		o.SetAnnotations(ann)
 	}
 	return objs
+}
+
+// keep tells whether a sync must never delete o, neither when it leaves Git
+// nor when the Application or Kustomization is deleted: a CRD (deleting it
+// deletes every custom resource of its kind, every FlinkDeployment without
+// a savepoint) and a job Namespace (it holds the team's own Secrets and
+// ConfigMaps besides the job). docs/gitops.md says how to delete them on
+// purpose.
+func keep(o *manifest.Object) bool {
+	switch {
+	case o.GetKind() == "CustomResourceDefinition" && o.GroupVersionKind().Group == "apiextensions.k8s.io":
+		return true
+	case o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1":
+		return o.Component == jobNamespaceComponent
+	}
+	return false
+}
+
+// splitOptions reads an argocd.argoproj.io/sync-options value: options
+// separated by commas, spaces around them trimmed (as Argo CD reads it).
+func splitOptions(v string) []string {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func uniqueSorted(opts []string) []string {
+	sort.Strings(opts)
+	out := opts[:0]
+	for i, o := range opts {
+		if i == 0 || o != opts[i-1] {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func isJob(o *manifest.Object) bool {

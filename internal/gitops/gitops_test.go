@@ -21,10 +21,16 @@ func TestAnnotateOrdersLayersAndWaves(t *testing.T) {
 		o                 *manifest.Object
 		layer, wave, opts string
 	}{
-		{crd, LayerCRDs, "-3", "ServerSideApply=true"},
+		{crd, LayerCRDs, "-3", "Delete=false,Prune=false,ServerSideApply=true"},
 		{obj("cert-manager", "apps/v1", "Deployment", "cert-manager", nil), LayerPrerequisites, "-2", ""},
 		{obj("flink-operator", "cert-manager.io/v1", "Certificate", "serving", nil), LayerInfrastructure, "-1", ""},
-		{obj("rbac", "v1", "Namespace", "team", nil), LayerInfrastructure, "-1", ""},
+		{obj("rbac", "v1", "Namespace", "team", nil), LayerInfrastructure, "-1", "Delete=false,Prune=false"},
+		{obj("rbac", "v1", "Namespace", "team2", map[string]any{"metadata": map[string]any{"name": "team2",
+			"annotations": map[string]any{SyncOptionsAnnotation: "Prune=confirm"}}}), LayerInfrastructure, "-1", "Delete=false,Prune=false"},
+		{obj("karpenter", "v1", "Namespace", "karpenter", nil), LayerInfrastructure, "-1", ""},
+		// A chart's own sync options are kept beside krm-flink's.
+		{obj("karpenter", "v1", "ConfigMap", "chart-opts", map[string]any{"metadata": map[string]any{"name": "chart-opts",
+			"annotations": map[string]any{SyncOptionsAnnotation: "Validate=false, ServerSideApply=true"}}}), LayerInfrastructure, "-1", "ServerSideApply=true,Validate=false"},
 		{obj("nodepools", "karpenter.sh/v1beta1", "NodePool", "team.job", nil), LayerWorkloads, "0", ""},
 		{obj("jobs", "flink.apache.org/v1beta1", "FlinkDeployment", "job", nil), LayerWorkloads, "1", "SkipDryRunOnMissingResource=true"},
 		{obj("karpenter", "batch/v1", "Job", "karpenter-preinstall", nil), LayerInfrastructure, "-1", "Force=true,Replace=true"},
@@ -41,6 +47,13 @@ func TestAnnotateOrdersLayersAndWaves(t *testing.T) {
 		ann := c.o.GetAnnotations()
 		if ann[SyncWaveAnnotation] != c.wave || ann[SyncOptionsAnnotation] != c.opts {
 			t.Errorf("%s: wave %q options %q, want %q %q", c.o.GetKind(), ann[SyncWaveAnnotation], ann[SyncOptionsAnnotation], c.wave, c.opts)
+		}
+		// CRDs and job Namespaces survive a prune or a deleted Application:
+		// losing them deletes every FlinkDeployment or every object in the
+		// namespace.
+		keep := c.o.GetKind() == "CustomResourceDefinition" || c.o.GetKind() == "Namespace" && c.o.Component == "rbac"
+		if got := ann[FluxPruneAnnotation] == "disabled"; got != keep {
+			t.Errorf("%s %s: Flux prune disabled %v, want %v", c.o.GetKind(), c.o.GetName(), got, keep)
 		}
 		// Only a Job (immutable pod template) is recreated on change.
 		if force := ann[FluxForceAnnotation] == "enabled"; force != (c.o.GetKind() == "Job") {

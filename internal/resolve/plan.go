@@ -41,12 +41,16 @@ func Environments(p *api.FlinkPlatform) []string {
 }
 
 // CheckPlatform defaults and validates the platform as written, before any
-// environment is resolved, so its problems are reported once.
+// environment is resolved, so its problems are reported once; then checks
+// that no two environments share a cluster (CheckClusters).
 func CheckPlatform(p *input.Platform) problem.List {
 	base := deepCopyPlatform(p.FlinkPlatform)
 	base.Default()
 	probs := problem.FromFieldErrors(p.File, p.Ref(), base.Validate())
-	return probs
+	if probs.HasErrors() {
+		return probs
+	}
+	return append(probs, CheckClusters(p)...)
 }
 
 // Resolve builds the plan of one environment. Every problem in the platform's
@@ -187,6 +191,12 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform) (*J
 	out.Default(&platform.Spec)
 	errs := out.Validate(api.JobContext{Platform: &platform.Spec, OperatorVersion: OperatorVersion(&platform.Spec)})
 	probs := problem.FromFieldErrors(src.File, src.Ref(), errs)
+	if why := ReservedNamespace(&platform.Spec, envName, out.Metadata.Namespace); why != "" {
+		probs = append(probs, problem.Errorf(src.File, src.Ref(), "metadata.namespace",
+			"job %s cannot run in namespace %s: %s, and krm-flink would label a job namespace Pod Security restricted and let its ServiceAccounts write Deployments; give the job a namespace of its own",
+			out.Metadata.Name, out.Metadata.Namespace, why))
+	}
+	probs = append(probs, savepointWithoutHA(src, out, &platform.Spec)...)
 	for i := range probs {
 		// Point at the override when the bad value came from it.
 		if top, ok := topField(probs[i].Field); ok && overridden[top] {
@@ -197,6 +207,21 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform) (*J
 		return nil, probs
 	}
 	return &Job{FlinkJobSpec: out, Source: src}, probs
+}
+
+// savepointWithoutHA warns about a savepoint-mode job without high
+// availability on nodes Karpenter expires: an expiry drains the node and
+// restarts the JobManager, which without HA knows no checkpoint and starts
+// from the last savepoint, replaying (or, with sinks that are not
+// idempotent, duplicating) everything since.
+func savepointWithoutHA(src *input.Job, j *api.FlinkJobSpec, p *api.PlatformSpec) problem.List {
+	s := &j.Spec.JobFields
+	if s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
+		return nil
+	}
+	return problem.List{problem.Warningf(src.File, src.Ref(), "spec.upgradeMode",
+		"job %s runs upgradeMode savepoint without high availability on nodes Karpenter expires after %s (spec.nodes.expireAfter): each expiry restarts the JobManager from the last savepoint, not the last checkpoint; set high-availability.type: kubernetes with high-availability.storageDir and state.checkpoints.dir, or expireAfter: Never",
+		j.Metadata.Name, s.Nodes.ExpireAfter)}
 }
 
 // topField returns "parallelism" for "spec.parallelism" or "spec.nodes.limits.cpu".

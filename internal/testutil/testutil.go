@@ -21,7 +21,7 @@ metadata: {name: p}
 spec:
   clusterName: c1
   region: us-east-1
-  environments: [{name: dev}, {name: prod}]
+  environments: [{name: dev}, {name: prod, overrides: {clusterName: c1-prod}}]
   flink:
     image: flink:1.18
     flinkVersion: v1_18

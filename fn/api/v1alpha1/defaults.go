@@ -47,25 +47,33 @@ var ComponentDefaults = map[string]ComponentDefault{
 	ComponentKarpenter:     {Chart: "karpenter", Version: "0.34.0", Namespace: "karpenter"},
 }
 
-// DefaultDatadogMetrics is the reference platform's OpenMetrics include-list.
+// DefaultDatadogMetrics is the OpenMetrics include-list of a platform that
+// sets none: Flink's own health metrics, as the Prometheus reporter names
+// them, that every job has: uptime, restarts and checkpoints of the job,
+// the JobManager's view of its TaskManagers, TaskManager JVM load, memory
+// and garbage collection, and task backpressure and throughput. Metrics of
+// a job's own operators are added per job (spec.metrics) or per platform.
 var DefaultDatadogMetrics = []string{
-	"flink_taskmanager_job_task_operator_KafkaSourceReader.*",
-	"flink_taskmanager_job_task_operator_IcebergStreamWriter.*",
-	"flink_taskmanager_job_task_operator_EndPointDiscovery.*",
-	"flink_taskmanager_job_task_operator_IcebergFilesCommitter.*",
-	"flink_taskmanager_job_task_operator_ClickHouseDataSource.*",
-	"flink_taskmanager_job_task_operator_datalake.*",
-	"flink_taskmanager_job_task_operator_discoverEndpointDatalake.*",
-	"flink_jobmanager_job_num.*",
-	"flink_jobmanager_job_lastCheckpointDuration",
-	"flink_jobmanager_num.*",
-	"flink_taskmanager_Status_JVM_Memory_Heap_Used",
-	"flink_taskmanager_Status_JVM_CPU_Load",
-	"taskmanager_Status_JVM_GarbageCollector_G1_Young_Generation_Time",
-	"taskmanager_Status_JVM_GarbageCollector_G1_Old_Generation_Time",
-	"flink_jobmanager_job_downtime",
 	"flink_jobmanager_job_uptime",
+	"flink_jobmanager_job_downtime",
+	"flink_jobmanager_job_numRestarts",
+	"flink_jobmanager_job_lastCheckpointDuration",
+	"flink_jobmanager_job_lastCheckpointSize",
 	"flink_jobmanager_job_numberOfCompletedCheckpoints",
+	"flink_jobmanager_job_numberOfFailedCheckpoints",
+	"flink_jobmanager_numRegisteredTaskManagers",
+	"flink_jobmanager_numRunningJobs",
+	"flink_jobmanager_taskSlotsAvailable",
+	"flink_jobmanager_taskSlotsTotal",
+	"flink_jobmanager_Status_JVM_Memory_Heap_Used",
+	"flink_taskmanager_Status_JVM_CPU_Load",
+	"flink_taskmanager_Status_JVM_Memory_Heap_Used",
+	"flink_taskmanager_Status_JVM_Memory_Heap_Max",
+	"flink_taskmanager_Status_JVM_GarbageCollector_.*",
+	"flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
+	"flink_taskmanager_job_task_busyTimeMsPerSecond",
+	"flink_taskmanager_job_task_numRecordsInPerSecond",
+	"flink_taskmanager_job_task_numRecordsOutPerSecond",
 }
 
 func ptr[T any](v T) *T { return &v }

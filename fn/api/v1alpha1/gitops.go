@@ -61,7 +61,10 @@ type ArgoCD struct {
 	// Path of the overlays folder within the repository. Default overlays.
 	// +optional
 	Path string `json:"path,omitempty"`
-	// Server of the destination cluster. Default https://kubernetes.default.svc.
+	// Server of the destination cluster. Default https://kubernetes.default.svc
+	// (the cluster Argo CD runs in). Set it per environment
+	// (spec.environments[].overrides.gitops.argocd.server) when one Argo CD
+	// deploys to several clusters: two environments may not share one.
 	// +optional
 	Server string `json:"server,omitempty"`
 	// Prefix of the Application name. Default flink.

@@ -176,8 +176,9 @@ type Datadog struct {
 	// Enabled defaults to true.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
-	// Metrics is the OpenMetrics include-list (regexes). Default: the reference
-	// platform's list.
+	// Metrics is the OpenMetrics include-list (regexes). Default
+	// DefaultDatadogMetrics: Flink's job, JobManager and TaskManager health
+	// metrics.
 	// +optional
 	Metrics []string `json:"metrics,omitempty"`
 	// Tags are added to every job's ad.datadoghq.com/tags.

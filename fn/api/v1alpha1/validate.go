@@ -81,6 +81,18 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	return errs
 }
 
+// HighAvailability tells whether a job's flinkConfiguration switches on
+// JobManager high availability (high-availability.type, or the older key
+// high-availability, set to anything but NONE).
+func (s *JobFields) HighAvailability() bool {
+	for _, k := range []string{"high-availability.type", "high-availability"} {
+		if v := s.FlinkConfiguration[k]; v != "" && !strings.EqualFold(v, "none") {
+			return true
+		}
+	}
+	return false
+}
+
 // PromReporterPortKey is the flinkConfiguration key of the Prometheus
 // reporter's port on Flink pods; it must equal spec.metrics.port.
 const PromReporterPortKey = "metrics.reporter.prom.port"

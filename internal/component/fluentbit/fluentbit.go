@@ -5,11 +5,13 @@ package fluentbit
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart/source"
 	"github.com/krm-flink/krm-flink/internal/component/helmcomponent"
+	"github.com/krm-flink/krm-flink/internal/component/nodepool"
 	"github.com/krm-flink/krm-flink/internal/resolve"
 )
 
@@ -35,7 +37,36 @@ func New(charts helmcomponent.Charts) *helmcomponent.Chart {
 		Component: Name,
 		Config:    func(p *resolve.Plan) *api.Component { return &p.Platform.Spec.Components.FluentBit.Component },
 		Values:    func(p *resolve.Plan, _ *source.Loaded) map[string]any { return Values(p) },
+		Amend:     TolerateNodePools,
 	}
+}
+
+// NodePoolToleration tolerates the taint of every job NodePool, whatever
+// the pool's name.
+func NodePoolToleration() map[string]any {
+	return map[string]any{"key": nodepool.PoolLabel, "operator": "Exists", "effect": "NoSchedule"}
+}
+
+// TolerateNodePools adds NodePoolToleration to the chart's tolerations
+// value when krm-flink provisions nodes: every job's nodes carry the pool
+// taint, and a log DaemonSet that does not tolerate it ships no Flink log.
+// It runs on the merged values, so the user's tolerations are kept beside
+// it. (aws-for-fluent-bit's own default is an empty list.)
+func TolerateNodePools(p *resolve.Plan, _ *source.Loaded, vals map[string]any) {
+	if !*p.Platform.Spec.Nodes.Karpenter.Enabled {
+		return
+	}
+	current, isList := vals["tolerations"].([]any)
+	if _, set := vals["tolerations"]; set && !isList {
+		return // not a list: left for the chart to refuse
+	}
+	want := NodePoolToleration()
+	for _, t := range current {
+		if reflect.DeepEqual(t, want) {
+			return
+		}
+	}
+	vals["tolerations"] = append(append([]any(nil), current...), want)
 }
 
 // LogGroup is the environment's CloudWatch Logs group: the platform's, or

@@ -1,6 +1,9 @@
 package fluentbit_test
 
 import (
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"strings"
 	"testing"
 
@@ -105,4 +108,42 @@ func TestServiceMonitorFollowsCapabilities(t *testing.T) {
 
 func TestGoldenExample(t *testing.T) {
 	componenttest.GoldenExample(t, func(r *source.Resolver) component.Renderer { return fluentbit.New(r) })
+}
+
+// TestToleratesJobNodePools: every job NodePool taints its nodes with the
+// key krm-flink.io/nodepool, so the log DaemonSet must tolerate that key or
+// no Flink log is shipped; the user's own tolerations are kept beside it.
+func TestToleratesJobNodePools(t *testing.T) {
+	poolToleration := map[string]any{"key": "krm-flink.io/nodepool", "operator": "Exists", "effect": "NoSchedule"}
+	userToleration := map[string]any{"key": "dedicated", "operator": "Equal", "value": "logs", "effect": "NoExecute"}
+	for name, tc := range map[string]struct {
+		components string
+		want       []any
+	}{
+		"default": {want: []any{poolToleration}},
+		"user tolerations kept": {
+			components: "  components:\n    fluent-bit:\n      values:\n        tolerations:\n          - {key: dedicated, operator: Equal, value: logs, effect: NoExecute}\n",
+			want:       []any{userToleration, poolToleration},
+		},
+		"already tolerated": {
+			components: "  components:\n    fluent-bit:\n      values:\n        tolerations:\n          - {key: krm-flink.io/nodepool, operator: Exists, effect: NoSchedule}\n",
+			want:       []any{poolToleration},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			set := componenttest.Set(t, componenttest.Platform+tc.components)
+			objs, _, errs := componenttest.Render(t, fluentbit.New(componenttest.Resolver(t)), componenttest.Plan(t, set, "dev"))
+			if errs != nil {
+				t.Fatal(errs)
+			}
+			ds := componenttest.Find(objs, "DaemonSet", "kube-system", "aws-for-fluent-bit")
+			if ds == nil {
+				t.Fatal("no DaemonSet")
+			}
+			got, _, _ := unstructured.NestedSlice(ds.Object, "spec", "template", "spec", "tolerations")
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("tolerations (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

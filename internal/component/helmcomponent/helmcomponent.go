@@ -305,18 +305,13 @@ func match(pattern, s string) bool {
 }
 
 // NamespaceOwner is the component that renders the Namespace object of ns:
-// none for kube-system, kube-public and default, nor for a job namespace
-// (the rbac component owns those); else the first enabled component, by
-// name, installed into ns.
+// none for kube-system, kube-public, kube-node-lease and default; else the
+// first enabled component, by name, installed into ns. (A job cannot run in
+// a component's namespace: resolve.ReservedNamespace.)
 func NamespaceOwner(p *resolve.Plan, ns string) string {
 	switch ns {
 	case "kube-system", "kube-public", "kube-node-lease", "default":
 		return ""
-	}
-	for _, j := range p.Jobs {
-		if j.Metadata.Namespace == ns {
-			return ""
-		}
 	}
 	comps := p.Platform.Spec.Components.Each()
 	sort.Slice(comps, func(i, j int) bool { return comps[i].Name < comps[j].Name })
@@ -398,6 +393,10 @@ type Chart struct {
 	// Values are the values derived for the loaded chart; the user's raw
 	// values are merged over them.
 	Values func(*resolve.Plan, *source.Loaded) map[string]any
+	// Amend, when set, edits the merged values in place: for settings
+	// krm-flink must keep whatever the user's values replace, such as a
+	// list entry a user's list would otherwise drop.
+	Amend func(*resolve.Plan, *source.Loaded, map[string]any)
 	// Check, when set, may refuse the loaded chart with the merged values.
 	Check func(*resolve.Plan, *source.Loaded, map[string]any) problem.List
 }
@@ -409,7 +408,7 @@ func (c *Chart) Name() string { return c.Component }
 
 // Render implements component.Renderer: nothing when the component is off;
 // else load its chart, merge the user's values last over the derived ones,
-// let Check refuse the combination, and render.
+// let Amend complete them and Check refuse the combination, and render.
 func (c *Chart) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	cfg := c.Config(p)
 	if !*cfg.Enabled {
@@ -420,6 +419,9 @@ func (c *Chart) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 		return nil, err
 	}
 	vals := Merge(c.Values(p, loaded), cfg.Values)
+	if c.Amend != nil {
+		c.Amend(p, loaded, vals)
+	}
 	if c.Check != nil {
 		if probs := c.Check(p, loaded, vals); len(probs) > 0 {
 			return nil, WithWarnings(probs, warns)

@@ -107,16 +107,15 @@ func TestNamespaces(t *testing.T) {
 	}
 }
 
-// TestNamespaceOwner: a component never renders a job namespace (rbac owns
-// it), and two components sharing a namespace render it once.
+// TestNamespaceOwner: two components sharing a namespace render it once,
+// and nobody renders a system namespace or a job namespace (rbac owns it;
+// a job cannot share a component's namespace).
 func TestNamespaceOwner(t *testing.T) {
 	p := componenttest.Plan(t, componenttest.Set(t, componenttest.Platform+`  components:
     karpenter:
       namespace: platform
     flink-operator:
       namespace: platform
-    cert-manager:
-      namespace: team-a
 `, componenttest.Job("team-a", "j1")), "dev")
 	for ns, want := range map[string]string{"platform": api.ComponentFlinkOperator, "team-a": "", "kube-system": "", "nothing": ""} {
 		if got := helmcomponent.NamespaceOwner(p, ns); got != want {
