@@ -48,7 +48,7 @@ func sortManifests(files map[string]string) (*Result, error) {
 			continue
 		}
 		for _, m := range splitManifests(content) {
-			docs := manifest.DecodeString(m)
+			docs := manifest.Decode([]byte(m))
 			head, err := parseHead(m, &docs)
 			if err != nil {
 				return nil, fmt.Errorf("YAML parse error on %s: %w", p, err)
@@ -144,7 +144,7 @@ func isSpace(c byte) bool {
 // releaseutil.SimpleHead), taken from the decoded first document when the
 // fast decoder read it and it has the head's field types.
 func parseHead(m string, docs *manifest.Documents) (releaseutil.SimpleHead, error) {
-	if !docs.Slow && len(docs.Maps) > 0 && docs.Maps[0] != nil {
+	if len(docs.Maps) > 0 && docs.Maps[0] != nil {
 		if h, ok := headOf(docs.Maps[0]); ok {
 			return h, nil
 		}
