@@ -39,8 +39,6 @@ import (
 	"helm.sh/helm/v3/pkg/chartutil"
 	"sigs.k8s.io/yaml"
 	goYaml "sigs.k8s.io/yaml/goyaml.v3"
-
-	"github.com/krm-flink/krm-flink/internal/yaml11"
 )
 
 // parsed is a chart's template set, parsed once.
@@ -395,7 +393,7 @@ func funcMap() template.FuncMap {
 }
 
 func toYAML(v interface{}) string {
-	data, err := yaml11.Marshal(v)
+	data, err := yaml.Marshal(v)
 	if err != nil {
 		return ""
 	}

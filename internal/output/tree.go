@@ -5,11 +5,12 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/krm-flink/krm-flink/internal/gitops"
 	"github.com/krm-flink/krm-flink/internal/manifest"
@@ -95,34 +96,42 @@ func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 	}
 	for folder, resources := range folders {
 		sort.Strings(resources)
-		t[path.Join(folder, KustomizationFile)] = kustomization(resources)
+		data, err := kustomization(resources)
+		if err != nil {
+			return nil, err
+		}
+		t[path.Join(folder, KustomizationFile)] = data
 	}
-	t[KustomizationFile] = kustomization(layers)
+	data, err := kustomization(layers)
+	if err != nil {
+		return nil, err
+	}
+	t[KustomizationFile] = data
 	return t, nil
 }
 
-// Marshal renders one object as YAML with sorted keys, after the header.
+// Marshal renders one object as YAML after the header, with
+// sigs.k8s.io/yaml: the one YAML encoder of rendered files (sorted keys,
+// block style), and the library manifest.Decode reads with.
 func Marshal(o *manifest.Object) ([]byte, error) {
-	data, err := marshalYAML(o.Object)
+	return withHeader(yaml.Marshal(o.Object))
+}
+
+// kustomization is a Kustomization listing resources, in order.
+func kustomization(resources []string) ([]byte, error) {
+	if resources == nil {
+		resources = []string{} // "resources: []", not null
+	}
+	return withHeader(yaml.Marshal(map[string]any{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"resources":  resources,
+	}))
+}
+
+func withHeader(data []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
 	return append([]byte(Header), data...), nil
-}
-
-func kustomization(resources []string) []byte {
-	var b bytes.Buffer
-	b.WriteString(Header)
-	b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")
-	if len(resources) == 0 {
-		b.WriteString("resources: []\n")
-		return b.Bytes()
-	}
-	b.WriteString("resources:\n")
-	for _, r := range resources {
-		b.WriteString("- ")
-		b.WriteString(r)
-		b.WriteString("\n")
-	}
-	return b.Bytes()
 }
