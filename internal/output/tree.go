@@ -7,6 +7,7 @@ package output
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -73,20 +74,32 @@ func fileName(name string) string {
 // top-level kustomization.yaml listing the layers (what Argo CD and a plain
 // kustomize build read), and the bootstrap objects in folders of their own.
 func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
-	t := make(Tree, len(objs)+len(bootstrap)+len(gitops.Layers)+3)
+	all := append(append([]*manifest.Object(nil), objs...), bootstrap...)
+	t := make(Tree, len(all)+len(gitops.Layers)+3)
+	paths := make([]string, len(all))
 	folders := map[string][]string{} // kustomization folder -> its resources
-	for _, o := range append(append([]*manifest.Object(nil), objs...), bootstrap...) {
+	for i, o := range all {
 		p := Path(o)
 		if _, dup := t[p]; dup {
 			return nil, fmt.Errorf("two objects map to the file %s", p)
 		}
-		data, err := Marshal(o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		t[p] = data
+		t[p], paths[i] = nil, p // claimed; filled in below
 		folder, rest, _ := strings.Cut(p, "/")
 		folders[folder] = append(folders[folder], rest)
+	}
+	// Encoding is most of Build's time: spread it over the cores.
+	data := make([][]byte, len(all))
+	err := parallel(len(all), runtime.GOMAXPROCS(0), func(i int) (err error) {
+		if data[i], err = Marshal(all[i]); err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range paths {
+		t[p] = data[i]
 	}
 	var layers []string
 	for _, l := range gitops.Layers {
@@ -102,11 +115,11 @@ func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 		}
 		t[path.Join(folder, KustomizationFile)] = data
 	}
-	data, err := kustomization(layers)
+	k, err := kustomization(layers)
 	if err != nil {
 		return nil, err
 	}
-	t[KustomizationFile] = data
+	t[KustomizationFile] = k
 	return t, nil
 }
 

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -76,5 +77,32 @@ func TestCommittedFilesAreFixedPoints(t *testing.T) {
 	}
 	if n < 100 {
 		t.Errorf("only %d generated files found", n)
+	}
+}
+
+func TestBuild(t *testing.T) {
+	var objs []*manifest.Object
+	for i := range 50 {
+		objs = append(objs, manifest.New("rbac", map[string]any{
+			"apiVersion": "v1", "kind": "ServiceAccount",
+			"metadata": map[string]any{"name": fmt.Sprintf("sa-%02d", i), "namespace": "ns"},
+		}))
+	}
+	tree, err := Build(objs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Header + "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-07\n  namespace: ns\n"
+	if got := string(tree["infrastructure/rbac/ns/serviceaccount-sa-07.yaml"]); got != want {
+		t.Errorf("serviceaccount-sa-07.yaml = %q, want %q", got, want)
+	}
+	if got, want := string(tree[KustomizationFile]), Header+"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- infrastructure\n"; got != want {
+		t.Errorf("%s = %q, want %q", KustomizationFile, got, want)
+	}
+	if len(tree) != 52 {
+		t.Errorf("%d files, want 52: %v", len(tree), tree.Paths())
+	}
+	if _, err := Build(append(objs, objs[3]), nil); err == nil || !strings.Contains(err.Error(), "two objects map to the file infrastructure/rbac/ns/serviceaccount-sa-03.yaml") {
+		t.Errorf("duplicate: %v", err)
 	}
 }
