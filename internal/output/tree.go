@@ -5,11 +5,13 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/krm-flink/krm-flink/internal/gitops"
 	"github.com/krm-flink/krm-flink/internal/manifest"
@@ -72,20 +74,32 @@ func fileName(name string) string {
 // top-level kustomization.yaml listing the layers (what Argo CD and a plain
 // kustomize build read), and the bootstrap objects in folders of their own.
 func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
-	t := make(Tree, len(objs)+len(bootstrap)+len(gitops.Layers)+3)
+	all := append(append([]*manifest.Object(nil), objs...), bootstrap...)
+	t := make(Tree, len(all)+len(gitops.Layers)+3)
+	paths := make([]string, len(all))
 	folders := map[string][]string{} // kustomization folder -> its resources
-	for _, o := range append(append([]*manifest.Object(nil), objs...), bootstrap...) {
+	for i, o := range all {
 		p := Path(o)
 		if _, dup := t[p]; dup {
 			return nil, fmt.Errorf("two objects map to the file %s", p)
 		}
-		data, err := Marshal(o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		t[p] = data
+		t[p], paths[i] = nil, p // claimed; filled in below
 		folder, rest, _ := strings.Cut(p, "/")
 		folders[folder] = append(folders[folder], rest)
+	}
+	// Encoding is most of Build's time: spread it over the cores.
+	data := make([][]byte, len(all))
+	err := parallel(len(all), runtime.GOMAXPROCS(0), func(i int) (err error) {
+		if data[i], err = Marshal(all[i]); err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range paths {
+		t[p] = data[i]
 	}
 	var layers []string
 	for _, l := range gitops.Layers {
@@ -95,34 +109,42 @@ func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 	}
 	for folder, resources := range folders {
 		sort.Strings(resources)
-		t[path.Join(folder, KustomizationFile)] = kustomization(resources)
+		data, err := kustomization(resources)
+		if err != nil {
+			return nil, err
+		}
+		t[path.Join(folder, KustomizationFile)] = data
 	}
-	t[KustomizationFile] = kustomization(layers)
+	k, err := kustomization(layers)
+	if err != nil {
+		return nil, err
+	}
+	t[KustomizationFile] = k
 	return t, nil
 }
 
-// Marshal renders one object as YAML with sorted keys, after the header.
+// Marshal renders one object as YAML after the header, with
+// sigs.k8s.io/yaml: the one YAML encoder of rendered files (sorted keys,
+// block style), and the library manifest.Decode reads with.
 func Marshal(o *manifest.Object) ([]byte, error) {
-	data, err := marshalYAML(o.Object)
+	return withHeader(yaml.Marshal(o.Object))
+}
+
+// kustomization is a Kustomization listing resources, in order.
+func kustomization(resources []string) ([]byte, error) {
+	if resources == nil {
+		resources = []string{} // "resources: []", not null
+	}
+	return withHeader(yaml.Marshal(map[string]any{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"resources":  resources,
+	}))
+}
+
+func withHeader(data []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
 	return append([]byte(Header), data...), nil
-}
-
-func kustomization(resources []string) []byte {
-	var b bytes.Buffer
-	b.WriteString(Header)
-	b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")
-	if len(resources) == 0 {
-		b.WriteString("resources: []\n")
-		return b.Bytes()
-	}
-	b.WriteString("resources:\n")
-	for _, r := range resources {
-		b.WriteString("- ")
-		b.WriteString(r)
-		b.WriteString("\n")
-	}
-	return b.Bytes()
 }

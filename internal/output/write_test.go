@@ -13,7 +13,11 @@ func tree(files map[string]string) Tree {
 	for p, c := range files {
 		t[p] = []byte(Header + c)
 	}
-	t[KustomizationFile] = kustomization(t.Paths())
+	k, err := kustomization(t.Paths())
+	if err != nil {
+		panic(err)
+	}
+	t[KustomizationFile] = k
 	return t
 }
 
