@@ -25,6 +25,9 @@ const tempPrefix = ".krm-flink-staging-"
 // and no longer renders are pruned. Other environments are kept as they are.
 func Write(dir string, envs map[string]Tree) error {
 	dir = filepath.Clean(dir)
+	if err := recoverAside(dir); err != nil {
+		return fmt.Errorf("output %s: recovering from an interrupted run: %w", dir, err)
+	}
 	info, err := os.Stat(dir)
 	exists := err == nil
 	switch {
@@ -67,7 +70,7 @@ func Write(dir string, envs map[string]Tree) error {
 		committed = true
 		return nil
 	}
-	if err := exchange(staging, dir); err != nil {
+	if err := swap(staging, dir); err != nil {
 		return fmt.Errorf("output %s: swapping in the new tree: %w", dir, err)
 	}
 	// staging now holds the old tree.
