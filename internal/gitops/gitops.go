@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
@@ -88,8 +90,8 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 		if o.GetKind() != "CustomResourceDefinition" {
 			continue
 		}
-		group, _, _ := unstructuredString(o.Object, "spec", "group")
-		kind, _, _ := unstructuredString(o.Object, "spec", "names", "kind")
+		group, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+		kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
 		defined[group+"/"+kind] = true
 	}
 	for _, o := range objs {
@@ -123,17 +125,4 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 
 func isJob(o *manifest.Object) bool {
 	return o.GetKind() == "Job" && o.GroupVersionKind().Group == "batch"
-}
-
-func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
-	var cur any = obj
-	for _, f := range fields {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return "", false, nil
-		}
-		cur = m[f]
-	}
-	s, ok := cur.(string)
-	return s, ok, nil
 }
