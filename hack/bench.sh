@@ -25,7 +25,6 @@ set -Eeuo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-HELM_VERSION=v3.22.0
 sizes=${BENCH_SIZES:-10 100 1000 5000}
 runs=${BENCH_RUNS:-3}
 long=${BENCH_LONG:-10}
@@ -49,17 +48,7 @@ version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/krm-flink/krm-flink/fn/cli.Version=$version" \
   -o "$kf" ./cmd/krm-flink
 
-mkdir -p "$tools"
-if [ -x "$helm" ] && [ -f "$tools/.helm-$HELM_VERSION" ] &&
-  [ "$("$helm" version --template '{{.Version}}' 2>/dev/null)" = "$HELM_VERSION" ]; then
-  :
-else
-  say "building helm $HELM_VERSION from hack/tools/helm"
-  (cd hack/tools/helm &&
-    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
-      -o "$helm" helm.sh/helm/v3/cmd/helm)
-  touch "$tools/.helm-$HELM_VERSION"
-fi
+hack/install-tools.sh helm >/dev/null
 # helm keeps its caches out of $HOME.
 export HELM_CACHE_HOME="$work/helm-home/cache" HELM_CONFIG_HOME="$work/helm-home/config" HELM_DATA_HOME="$work/helm-home/data"
 
@@ -245,7 +234,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (dirty)"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
-  echo "- $(go version | cut -d' ' -f3-), krm-flink $version at $commit, helm $HELM_VERSION (hack/tools/helm)"
+  echo "- $(go version | cut -d' ' -f3-), krm-flink $version at $commit, helm $("$helm" version --template '{{.Version}}') (hack/tools/helm)"
   echo "- load average (1/5/15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
   echo "- command: \`hack/bench.sh\` (BENCH_SIZES=\"$sizes\" BENCH_RUNS=$runs); work folder $work"
   echo "- every platform: 1 environment, jobs over max(1, N/10) namespaces, all four components on (fixture charts)"

@@ -4,6 +4,7 @@
 #
 #   hack/fuzz.sh                       # from the repo root; FUZZTIME each
 #   FUZZTIME=2m hack/fuzz.sh FuzzRender
+#   hack/fuzz.sh -l                    # list the targets ("package target")
 #
 # Environment:
 #   FUZZTIME          how long each target fuzzes (default 10s; Go's -fuzztime,
@@ -26,11 +27,27 @@ FUZZTIME=${FUZZTIME:-10s}
 FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-2s}
 GO=${GO:-go}
 
-# package target
-targets=(
-  "./internal/input FuzzDecode"
-  "./internal/render FuzzRender"
-)
+# Every native fuzz target of the module's packages ("package target"),
+# read from the test sources so a new target is never left out.
+targets=()
+while read -r dir; do
+  pkg=./${dir#"$PWD"/}
+  [ "$dir" = "$PWD" ] && pkg=.
+  for f in "$dir"/*_test.go; do
+    [ -e "$f" ] || continue
+    while read -r name; do
+      targets+=("$pkg $name")
+    done < <(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*\*testing\.F\).*/\1/p' "$f")
+  done
+done < <($GO list -f '{{.Dir}}' ./...)
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "fuzz.sh: no fuzz targets found" >&2
+  exit 1
+fi
+if [ "${1:-}" = "-l" ]; then
+  printf '%s\n' "${targets[@]}"
+  exit 0
+fi
 
 only=("$@")
 module=$($GO list -m)
@@ -54,7 +71,7 @@ for t in "${targets[@]}"; do
   grep -v '^fuzz: elapsed' "$log" || true
   execs=$( (grep -o 'execs: [0-9]*' "$log" || true) | tail -n 1 | awk '{print $2}')
   interesting=$( (grep -o 'total: [0-9]*' "$log" || true) | tail -n 1 | awk '{print $2}')
-  summary+=("$(printf '%-12s %-5s %8s execs in %s, corpus %s' "$name" "$result" "${execs:-0}" "$FUZZTIME" "${interesting:-?}")")
+  summary+=("$(printf '%-40s %-5s %8s execs in %s, corpus %s' "$pkg $name" "$result" "${execs:-0}" "$FUZZTIME" "${interesting:-?}")")
   if [ "${FUZZ_SAVE_CORPUS:-0}" = 1 ]; then
     src="$cache/$module/${pkg#./}/$name"
     dst="$pkg/testdata/fuzz/$name"

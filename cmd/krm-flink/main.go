@@ -12,8 +12,8 @@ import (
 // renderGCPercent is the garbage collector's target for `render`: a render
 // allocates mostly short-lived garbage (templates, YAML) and keeps little,
 // and the process lives for a second or so. Collecting half as often as
-// Go's default saves about a tenth of the CPU for a third more peak memory
-// (docs/benchmarks.md). Function mode keeps the default: its live heap is
+// Go's default saves about a tenth of the CPU for a third more peak memory.
+// Function mode keeps the default: its live heap is
 // the whole ResourceList. GOGC, when set, wins.
 const renderGCPercent = 200
 

@@ -11,11 +11,11 @@ import (
 	"runtime"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/output"
-	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // ErrFunctionFailure is Execute's error when the run produced error
@@ -71,9 +71,15 @@ func readResourceList(r io.Reader) (*fn.ResourceList, error) {
 func generatedItems(objs []*manifest.Object) ([][]byte, error) {
 	docs := make([][]byte, len(objs))
 	errs := make([]error, len(objs))
-	parallel.ForEach(len(objs), runtime.GOMAXPROCS(0), func(i int) {
-		docs[i], errs[i] = generatedItem(objs[i])
-	}, func(i int) bool { return errs[i] != nil })
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, o := range objs {
+		g.Go(func() error {
+			docs[i], errs[i] = generatedItem(o)
+			return nil
+		})
+	}
+	_ = g.Wait() // the errors are in errs, joined in the objects' order
 	return docs, errors.Join(errs...)
 }
 

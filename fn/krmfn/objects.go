@@ -6,10 +6,10 @@ import (
 	"runtime"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/output"
-	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // kubeObjects turns rendered objects into the function's output items: the
@@ -20,9 +20,15 @@ import (
 func kubeObjects(objs []*manifest.Object) ([]*fn.KubeObject, error) {
 	items := make([]*fn.KubeObject, len(objs))
 	errs := make([]error, len(objs))
-	parallel.ForEach(len(objs), runtime.GOMAXPROCS(0), func(i int) {
-		items[i], errs[i] = kubeObject(objs[i])
-	}, func(i int) bool { return errs[i] != nil })
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, o := range objs {
+		g.Go(func() error {
+			items[i], errs[i] = kubeObject(o)
+			return nil
+		})
+	}
+	_ = g.Wait() // the errors are in errs, to report the first by index
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

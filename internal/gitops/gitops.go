@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
@@ -99,8 +101,8 @@ func Annotate(objs []*manifest.Object) []*manifest.Object {
 		if o.GetKind() != "CustomResourceDefinition" {
 			continue
 		}
-		group, _, _ := unstructuredString(o.Object, "spec", "group")
-		kind, _, _ := unstructuredString(o.Object, "spec", "names", "kind")
+		group, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+		kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
 		defined[group+"/"+kind] = true
 	}
 	for _, o := range objs {
@@ -180,17 +182,4 @@ func uniqueSorted(opts []string) []string {
 
 func isJob(o *manifest.Object) bool {
 	return o.GetKind() == "Job" && o.GroupVersionKind().Group == "batch"
-}
-
-func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
-	var cur any = obj
-	for _, f := range fields {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return "", false, nil
-		}
-		cur = m[f]
-	}
-	s, ok := cur.(string)
-	return s, ok, nil
 }

@@ -6,6 +6,7 @@ package output
 
 import (
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"path"
 	"runtime"
 	"sort"
@@ -89,13 +90,17 @@ func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 	}
 	// Encoding is most of Build's time: spread it over the cores.
 	data := make([][]byte, len(all))
-	err := parallel(len(all), runtime.GOMAXPROCS(0), func(i int) (err error) {
-		if data[i], err = Marshal(all[i]); err != nil {
-			return fmt.Errorf("%s: %w", paths[i], err)
-		}
-		return nil
-	})
-	if err != nil {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range all {
+		g.Go(func() (err error) {
+			if data[i], err = Marshal(all[i]); err != nil {
+				return fmt.Errorf("%s: %w", paths[i], err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	for i, p := range paths {

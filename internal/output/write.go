@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // tempPrefix names the staging folders next to the output folder; a run
@@ -25,6 +25,9 @@ const tempPrefix = ".krm-flink-staging-"
 // and no longer renders are pruned. Other environments are kept as they are.
 func Write(dir string, envs map[string]Tree) error {
 	dir = filepath.Clean(dir)
+	if err := recoverAside(dir); err != nil {
+		return fmt.Errorf("output %s: recovering from an interrupted run: %w", dir, err)
+	}
 	info, err := os.Stat(dir)
 	exists := err == nil
 	switch {
@@ -67,7 +70,7 @@ func Write(dir string, envs map[string]Tree) error {
 		committed = true
 		return nil
 	}
-	if err := exchange(staging, dir); err != nil {
+	if err := swap(staging, dir); err != nil {
 		return fmt.Errorf("output %s: swapping in the new tree: %w", dir, err)
 	}
 	// staging now holds the old tree.
@@ -159,16 +162,20 @@ func carryOver(old, staging string, envs map[string]Tree) (map[string]bool, erro
 		groups = append(groups, [2]int{i, j})
 		i = j
 	}
-	err = parallel(len(groups), writers, func(g int) error {
-		for i := groups[g][0]; i < groups[g][1]; i++ {
-			var err error
-			if linked[i], err = reuse[i].run(); err != nil {
-				return err
+	var g errgroup.Group
+	g.SetLimit(writers)
+	for _, group := range groups {
+		g.Go(func() error {
+			for i := group[0]; i < group[1]; i++ {
+				var err error
+				if linked[i], err = reuse[i].run(); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
-	if err != nil {
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	reused := make(map[string]bool, len(reuse))
@@ -211,30 +218,6 @@ func (t linkTask) run() (bool, error) {
 // writers is how many files Write creates at once: file creation is mostly
 // kernel time, and a few goroutines overlap it (more did not help).
 const writers = 4
-
-// parallel runs do(0) ... do(n-1) on up to workers goroutines and returns
-// the error of the lowest index that failed.
-func parallel(n, workers int, do func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				errs[i] = do(i)
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // IsGenerated tells whether the file at p starts with krm-flink's header:
 // the mark of a file krm-flink owns and may replace or prune. The user's
@@ -320,14 +303,19 @@ func writeTrees(staging string, envs map[string]Tree, reused map[string]bool) er
 		i = j
 	}
 	sort.SliceStable(groups, func(a, b int) bool { return len(groups[a]) > len(groups[b]) })
-	return parallel(len(groups), writers, func(g int) error {
-		for _, f := range groups[g] {
-			if err := os.WriteFile(f.target, f.data, 0o644); err != nil {
-				return err
+	var g errgroup.Group
+	g.SetLimit(writers)
+	for _, group := range groups {
+		g.Go(func() error {
+			for _, f := range group {
+				if err := os.WriteFile(f.target, f.data, 0o644); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // Diff compares what would be written with what is on disk, per environment,
@@ -360,30 +348,33 @@ func Diff(dir string, envs map[string]Tree) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		var g errgroup.Group
+		g.SetLimit(writers)
 		stale := make([]bool, len(others))
-		err = parallel(len(others), writers, func(i int) error {
-			var err error
-			stale[i], err = IsGenerated(filepath.Join(envDir, filepath.FromSlash(others[i])))
-			return err
-		})
-		if err != nil {
-			return nil, err
+		for i, p := range others {
+			g.Go(func() error {
+				var err error
+				stale[i], err = IsGenerated(filepath.Join(envDir, filepath.FromSlash(p)))
+				return err
+			})
 		}
 		paths := tree.Paths()
 		status := make([]string, len(paths))
-		err = parallel(len(paths), writers, func(i int) error {
-			got, err := os.ReadFile(filepath.Join(envDir, filepath.FromSlash(paths[i])))
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				status[i] = "missing: "
-			case err != nil:
-				return err
-			case !bytes.Equal(got, tree[paths[i]]):
-				status[i] = "changed: "
-			}
-			return nil
-		})
-		if err != nil {
+		for i, p := range paths {
+			g.Go(func() error {
+				got, err := os.ReadFile(filepath.Join(envDir, filepath.FromSlash(p)))
+				switch {
+				case errors.Is(err, fs.ErrNotExist):
+					status[i] = "missing: "
+				case err != nil:
+					return err
+				case !bytes.Equal(got, tree[p]):
+					status[i] = "changed: "
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
 			return nil, err
 		}
 		for i, p := range paths {

@@ -5,6 +5,7 @@ package problem
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,11 +69,13 @@ func (p Problem) String() string {
 // List is a set of problems; as an error it is non-nil only with errors in it.
 type List []Problem
 
-// Error joins every problem, one per line, in a stable order.
+// Error joins every problem, one per line, in a stable order. It sorts a
+// copy: an error's text must not change the value it describes.
 func (l List) Error() string {
-	l.Sort()
-	lines := make([]string, len(l))
-	for i, p := range l {
+	sorted := slices.Clone(l)
+	sorted.Sort()
+	lines := make([]string, len(sorted))
+	for i, p := range sorted {
 		lines[i] = p.String()
 	}
 	return strings.Join(lines, "\n")

@@ -34,6 +34,8 @@ import (
 	"time"
 
 	"k8s.io/client-go/rest"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // AssetsEnv names the environment variable that points at a folder holding
@@ -152,12 +154,12 @@ func AssetsDir() (string, error) {
 
 // Start starts etcd and kube-apiserver for one test, with data in t.TempDir(),
 // and stops them in t.Cleanup. A missing asset or a failed start is fatal,
-// except under -short where the test is skipped.
+// except under -short outside CI (testutil.Short), where the test is skipped.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s, err := StartServer(t.TempDir())
 	if err != nil {
-		if testing.Short() {
+		if testutil.Short() {
 			t.Skipf("-short: no API server: %v", err)
 		}
 		t.Fatalf("cannot start the API server: %v", err)

@@ -29,6 +29,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // CRD sets under shared/crds (beside the repository) the tests can install.
@@ -470,7 +472,7 @@ func SharedServer(t testing.TB, crdDirs []string, extraCRDs []*unstructured.Unst
 		t.Logf("installed %d CRDs in %s", len(crds), time.Since(start).Round(time.Millisecond))
 	})
 	if s.err != nil {
-		if testing.Short() {
+		if testutil.Short() {
 			t.Skipf("-short: no API server: %v", s.err)
 		}
 		t.Fatalf("API server with CRDs of %v: %v", crdDirs, s.err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/krm-flink/krm-flink/fn/cli"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // Benchmarks run krm-flink in-process through its command-line entry point,
@@ -95,7 +96,7 @@ func layoutOf(dir string, c Config) *Layout {
 }
 
 func skipLarge(b *testing.B, jobs int) {
-	if jobs >= 5000 && testing.Short() {
+	if jobs >= 5000 && testutil.Short() {
 		b.Skipf("%d jobs: skipped with -short", jobs)
 	}
 }

@@ -97,12 +97,9 @@ func TestGeneratedPlatformRenders(t *testing.T) {
 // TestHelmBaselineMatches checks the baseline is the same work: `helm
 // template` of the job chart with the generated values gives the
 // FlinkDeployment krm-flink renders, but for the two labels krm-flink adds.
-// It needs the pinned helm that hack/bench.sh builds into .tools/bin.
+// It runs the pinned helm that hack/install-tools.sh builds.
 func TestHelmBaselineMatches(t *testing.T) {
-	helm := findHelm()
-	if helm == "" {
-		t.Skip("helm not built: hack/bench.sh builds it into .tools/bin (hack/tools/helm)")
-	}
+	helm := testutil.Tool(t, "helm")
 	l, err := Generate(t.TempDir(), Config{Jobs: 6, Envs: 2, HelmValues: true})
 	if err != nil {
 		t.Fatal(err)
@@ -197,19 +194,6 @@ func object(t *testing.T, data []byte) map[string]any {
 		}
 	}
 	return obj
-}
-
-func findHelm() string {
-	for _, d := range []string{os.Getenv("KRM_FLINK_TOOLS"), filepath.Join(repoRoot, ".tools", "bin")} {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, "helm")
-		if info, err := os.Stat(p); err == nil && info.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	return ""
 }
 
 func countFiles(t *testing.T, dir string) int {

@@ -22,31 +22,6 @@ var repoRoot = func() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }()
 
-// tool finds a pinned tool installed by hack/install-tools.sh. A missing
-// tool fails the test: CI must never pass by skipping the real consumers.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	dirs := []string{os.Getenv("KRM_FLINK_TOOLS"), filepath.Join(repoRoot, ".tools", "bin")}
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		if p := filepath.Join(d, name); isExecutable(p) {
-			return p
-		}
-	}
-	if testing.Short() {
-		t.Skipf("%s not installed (run hack/install-tools.sh)", name)
-	}
-	t.Fatalf("%s not installed: run `make tools` (hack/install-tools.sh)", name)
-	return ""
-}
-
-func isExecutable(p string) bool {
-	info, err := os.Stat(p)
-	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
-}
-
 // workspace copies examples/ into a temp dir and builds krm-flink into its
 // bin/, where the examples' exec paths point.
 func workspace(t *testing.T) string {
@@ -94,7 +69,7 @@ func overlayEnvs(t *testing.T) []string {
 // `kustomize build`, no plugins, no network, on each environment (Argo CD)
 // and on each of its layers (Flux), every object exactly once.
 func TestPlainKustomizeBuildsEveryOverlay(t *testing.T) {
-	kustomize := tool(t, "kustomize")
+	kustomize := testutil.Tool(t, "kustomize")
 	for _, env := range overlayEnvs(t) {
 		t.Run(env, func(t *testing.T) {
 			dir := filepath.Join(repoRoot, "overlays", env)
@@ -156,7 +131,7 @@ func boolInt(b bool) int {
 // TestKustomizeRunsTheFunction runs krm-flink as an exec KRM function from
 // kustomize and expects exactly what the CLI committed into overlays/.
 func TestKustomizeRunsTheFunction(t *testing.T) {
-	kustomize := tool(t, "kustomize")
+	kustomize := testutil.Tool(t, "kustomize")
 	ws := workspace(t)
 	for _, env := range overlayEnvs(t) {
 		t.Run(env, func(t *testing.T) {
@@ -212,7 +187,7 @@ func kptPackage(t *testing.T, ws, env string) string {
 // TestKptRendersThePackage runs `kpt fn render --allow-exec` twice on a
 // package built from the example, then after a job is removed.
 func TestKptRendersThePackage(t *testing.T) {
-	kpt := tool(t, "kpt")
+	kpt := testutil.Tool(t, "kpt")
 	ws := workspace(t)
 	env := overlayEnvs(t)[0]
 	pkg := kptPackage(t, ws, env)
@@ -258,7 +233,7 @@ func TestKptRendersThePackage(t *testing.T) {
 // TestKptReportsBadInput checks kpt shows krm-flink's results: the file, the
 // object and the field, and fails the pipeline.
 func TestKptReportsBadInput(t *testing.T) {
-	kpt := tool(t, "kpt")
+	kpt := testutil.Tool(t, "kpt")
 	ws := workspace(t)
 	pkg := kptPackage(t, ws, overlayEnvs(t)[0])
 	job := filepath.Join(pkg, "jobs", "orders.yaml")

@@ -19,7 +19,7 @@ import (
 // function offline on the vendored folder (named by the
 // krm-flink.io/charts-dir annotation) and get exactly what the CLI renders.
 func TestFunctionRendersVendoredCharts(t *testing.T) {
-	kustomize, kpt := tool(t, "kustomize"), tool(t, "kpt")
+	kustomize, kpt := testutil.Tool(t, "kustomize"), testutil.Tool(t, "kpt")
 	ws := workspace(t)
 	repo := charttest.NewRepo(t,
 		charttest.Fixture(t, "cert-manager"), charttest.Fixture(t, "flink-kubernetes-operator"),

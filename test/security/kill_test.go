@@ -127,7 +127,7 @@ func stagingLeft(t *testing.T, parent string) []string {
 // removed. A final, uninterrupted render must give the new tree, keep the
 // user's files, and leave no staging folder behind.
 func TestKilledRenderLosesNoWork(t *testing.T) {
-	if testing.Short() {
+	if testutil.Short() {
 		t.Skip("builds the binary and kills it some 30 times (about 30 s)")
 	}
 	work := t.TempDir()

@@ -1,8 +1,5 @@
-// Pins the helm that hack/bench.sh runs as the baseline (one `helm template`
-// per job). hack/bench.sh builds it from this folder with
-//   CGO_ENABLED=0 go build -trimpath \
-//     -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v3.22.0" \
-//     -o ../../../.tools/bin/helm helm.sh/helm/v3/cmd/helm
+// Pins the helm that hack/bench.sh and test/bench run as the baseline (one
+// `helm template` per job); hack/install-tools.sh builds it from this folder.
 module github.com/krm-flink/krm-flink/hack/tools/helm
 
 go 1.26.0

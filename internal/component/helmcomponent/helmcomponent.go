@@ -220,21 +220,13 @@ func plainHook(o *manifest.Object, events []string) {
 // digest. what names the chart or manifest for messages.
 func Finish(p *resolve.Plan, name string, c *api.Component, objs []*manifest.Object, what string) ([]*manifest.Object, error) {
 	objs = applyHooksPolicy(objs, c.Hooks)
-	crdScopes := map[string]bool{}
+	scope := chartScopes(objs)
 	haveNamespace := false
 	for _, o := range objs {
-		if o.GetKind() == "CustomResourceDefinition" && o.GroupVersionKind().Group == "apiextensions.k8s.io" {
-			group, _, _ := unstructuredString(o.Object, "spec", "group")
-			kind, _, _ := unstructuredString(o.Object, "spec", "names", "kind")
-			scope, _, _ := unstructuredString(o.Object, "spec", "scope")
-			crdScopes[group+"/"+kind] = scope == "Cluster"
-		}
 		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" && o.GetName() == c.Namespace {
 			haveNamespace = true
 		}
-	}
-	for _, o := range objs {
-		if o.GetNamespace() == "" && !clusterScoped(o, crdScopes) {
+		if o.GetNamespace() == "" && scope.namespaced(o) {
 			o.SetNamespace(c.Namespace)
 		}
 	}
@@ -445,20 +437,4 @@ func baseDir(p *resolve.Plan) string {
 		return ""
 	}
 	return filepath.Dir(p.Source.File)
-}
-
-func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
-	var cur any = obj
-	for _, f := range fields {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return "", false, nil
-		}
-		cur, ok = m[f]
-		if !ok {
-			return "", false, nil
-		}
-	}
-	s, ok := cur.(string)
-	return s, ok, nil
 }
