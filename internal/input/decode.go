@@ -44,10 +44,12 @@ func (j *Job) Ref() problem.ObjectRef {
 	return problem.ObjectRef{APIVersion: j.APIVersion, Kind: j.Kind, Namespace: j.Metadata.Namespace, Name: j.Metadata.Name}
 }
 
-// Set is everything one render reads: one platform and its jobs.
+// Set is everything one render reads: one platform, its jobs, and the
+// user's own objects passed through to the overlays.
 type Set struct {
 	Platform *Platform
 	Jobs     []*Job
+	Extras   []*Extra
 }
 
 // Document is one raw YAML document of a file, as JSON, with its identity.

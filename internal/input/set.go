@@ -46,8 +46,11 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 		case d.Type.Kind == api.KindPlatform || d.Type.Kind == api.KindJob:
 			probs = append(probs, problem.Errorf(d.File, d.Ref(), "apiVersion", "unsupported apiVersion %q; krm-flink reads %s", d.Type.APIVersion, api.APIVersion))
 		default:
-			probs = append(probs, problem.Errorf(d.File, d.Ref(), "kind",
-				"unexpected kind %q: krm-flink reads %s and %s (%s)", d.Type.Kind, api.KindPlatform, api.KindJob, api.APIVersion))
+			e, ps := DecodeExtra(d)
+			probs = append(probs, ps...)
+			if e != nil {
+				set.Extras = append(set.Extras, e)
+			}
 		}
 	}
 	switch {
@@ -70,6 +73,15 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	// the file that sorts last is the duplicate.
 	sortJobs(set.Jobs)
 	probs = append(probs, checkDuplicateJobs(set.Jobs)...)
+	SortExtras(set.Extras)
+	probs = append(probs, checkDuplicateExtras(set.Extras)...)
+	if set.Platform != nil {
+		var envs []string
+		for _, e := range set.Platform.Spec.Environments {
+			envs = append(envs, e.Name)
+		}
+		probs = append(probs, CheckExtraEnvironments(set.Extras, envs)...)
+	}
 	return set, probs
 }
 
@@ -90,6 +102,34 @@ func checkDuplicateJobs(jobs []*Job) problem.List {
 		first[key] = j
 	}
 	return probs
+}
+
+func checkDuplicateExtras(extras []*Extra) problem.List {
+	var probs problem.List
+	first := map[string]*Extra{}
+	for _, e := range extras {
+		id := e.Object.ID()
+		if prev, ok := first[id]; ok {
+			where := prev.File
+			if where == e.File {
+				where = "the same file"
+			}
+			probs = append(probs, problem.Errorf(e.File, e.Ref(), "metadata.name", "duplicate object: already defined in %s", where))
+			continue
+		}
+		first[id] = e
+	}
+	return probs
+}
+
+// SortExtras orders objects by identity, then file, so input order never matters.
+func SortExtras(extras []*Extra) {
+	sort.SliceStable(extras, func(a, b int) bool {
+		if x, y := extras[a].Object.ID(), extras[b].Object.ID(); x != y {
+			return x < y
+		}
+		return extras[a].File < extras[b].File
+	})
 }
 
 // sortJobs orders jobs by namespace and name so input order never matters.

@@ -104,6 +104,11 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		labels[manifest.ComponentLabel] = o.Component
 		o.SetLabels(labels)
 	}
+	extras, ps := r.extras(env, res.Objects)
+	if ps.HasErrors() {
+		return nil, append(ps, res.Warnings...)
+	}
+	res.Objects = append(res.Objects, extras...)
 	gitops.Annotate(res.Objects)
 	Sort(res.Objects)
 	if err := checkUnique(res.Objects); err != nil {
@@ -111,6 +116,30 @@ func (r *Renderer) Render(env string) (*Result, error) {
 	}
 	res.Bootstrap = bootstrap(env, &p.Platform.Spec.GitOps, res.Objects)
 	return res, nil
+}
+
+// extras copies the user's own objects that belong to env, as they were
+// written: no krm-flink labels, so function mode never takes them for its
+// output. An object krm-flink renders itself cannot also be the user's.
+func (r *Renderer) extras(env string, generated []*manifest.Object) ([]*manifest.Object, problem.List) {
+	ours := make(map[string]string, len(generated))
+	for _, o := range generated {
+		ours[o.ID()] = o.Component
+	}
+	var out []*manifest.Object
+	var probs problem.List
+	for _, e := range r.set.Extras {
+		if !e.In(env) {
+			continue
+		}
+		if c, ok := ours[e.Object.ID()]; ok {
+			probs = append(probs, problem.Errorf(e.File, e.Ref(), "metadata.name",
+				"krm-flink renders this object itself (component %s) in environment %s; configure it through the platform or a job instead", c, env))
+			continue
+		}
+		out = append(out, &manifest.Object{Component: e.Object.Component, Unstructured: e.Object.DeepCopy()})
+	}
+	return out, probs
 }
 
 // bootstrap renders the GitOps objects that deploy env, when asked for.
