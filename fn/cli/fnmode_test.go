@@ -38,7 +38,7 @@ var fnModeNotApplicable = map[string]string{
 // function refuses the list (exit 1, a message on stderr) before any result
 // can be written, as kpt and kustomize refuse such files. A list without a
 // functionConfig (no-platform) is well formed: an error result says so.
-var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "not-a-mapping": true}
+var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "not-a-mapping": true, "many-mistakes-one-run": true}
 
 // fnModeEnvironment picks the environment a case renders in function mode
 // (the functionConfig's krm-flink.io/environment annotation); default prod.

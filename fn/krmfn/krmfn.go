@@ -181,12 +181,11 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 	}
 	set, ps := input.Collect(docs, input.Options{Platform: platform})
 	probs = append(probs, ps...)
-	if probs.HasErrors() {
-		return nil, nil, nil, render.Dedupe(append(probs, render.Check(set)...))
-	}
 	env, err := environment(platform)
 	if err != nil {
-		return nil, nil, nil, err
+		var ps problem.List
+		errors.As(err, &ps)
+		return nil, nil, nil, render.Dedupe(append(append(probs, ps...), render.Check(set)...))
 	}
 	var elsewhere []*fn.KubeObject
 	for _, e := range set.Extras {
@@ -199,13 +198,26 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 		opts.Sources.ChartsDir = dir
 		opts.ChartsDirFrom = "metadata.annotations[" + api.ChartsDirAnnotation + "]"
 	}
+	// As in the CLI, rendering goes on after input problems, so one run
+	// reports them all.
 	r, err := render.NewWithOptions(set, opts)
 	if err != nil {
-		return nil, nil, nil, err
+		var ps problem.List
+		if !errors.As(err, &ps) {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, render.Dedupe(append(append(probs, ps...), render.Check(set)...))
 	}
 	res, err := r.Render(env)
 	if err != nil {
-		return nil, nil, nil, err
+		var ps problem.List
+		if !errors.As(err, &ps) {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, render.Dedupe(append(probs, ps...))
+	}
+	if probs.HasErrors() {
+		return nil, nil, nil, render.Dedupe(append(probs, res.Warnings...))
 	}
 	// The user's objects are rendered to be checked as the CLI checks them,
 	// but here they already are items.

@@ -20,6 +20,9 @@ type Options struct {
 	IgnoreOtherKinds bool
 	// Platform, when set, is the platform; documents must not hold another.
 	Platform *Platform
+	// Incomplete says some input could not be read: a missing platform may
+	// be in it, so that is not reported again.
+	Incomplete bool
 }
 
 // Collect decodes documents into one platform and its jobs, reporting every
@@ -61,7 +64,7 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	case set.Platform != nil:
 	case len(platforms) == 1:
 		set.Platform = platforms[0]
-	case len(platforms) == 0 && !probs.HasErrors():
+	case len(platforms) == 0 && !probs.HasErrors() && !opts.Incomplete:
 		probs = append(probs, problem.Errorf("", problem.ObjectRef{}, "", "no %s found; exactly one is required", api.KindPlatform))
 	case len(platforms) > 1:
 		for _, p := range platforms[1:] {
@@ -72,9 +75,11 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	// Sorting first makes the report independent of input order: the job in
 	// the file that sorts last is the duplicate.
 	sortJobs(set.Jobs)
-	probs = append(probs, checkDuplicateJobs(set.Jobs)...)
+	ps, jobs := checkDuplicateJobs(set.Jobs)
+	probs, set.Jobs = append(probs, ps...), jobs
 	SortExtras(set.Extras)
-	probs = append(probs, checkDuplicateExtras(set.Extras)...)
+	ps, extras := checkDuplicateExtras(set.Extras)
+	probs, set.Extras = append(probs, ps...), extras
 	if set.Platform != nil {
 		var envs []string
 		for _, e := range set.Platform.Spec.Environments {
@@ -85,8 +90,11 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	return set, probs
 }
 
-func checkDuplicateJobs(jobs []*Job) problem.List {
+// checkDuplicateJobs reports every job defined a second time and returns
+// the jobs without them, so the rest can still be checked.
+func checkDuplicateJobs(jobs []*Job) (problem.List, []*Job) {
 	var probs problem.List
+	var kept []*Job
 	first := map[string]*Job{}
 	for _, j := range jobs {
 		key := j.Metadata.Namespace + "/" + j.Metadata.Name
@@ -100,12 +108,14 @@ func checkDuplicateJobs(jobs []*Job) problem.List {
 			continue
 		}
 		first[key] = j
+		kept = append(kept, j)
 	}
-	return probs
+	return probs, kept
 }
 
-func checkDuplicateExtras(extras []*Extra) problem.List {
+func checkDuplicateExtras(extras []*Extra) (problem.List, []*Extra) {
 	var probs problem.List
+	var kept []*Extra
 	first := map[string]*Extra{}
 	for _, e := range extras {
 		id := e.Object.ID()
@@ -118,8 +128,9 @@ func checkDuplicateExtras(extras []*Extra) problem.List {
 			continue
 		}
 		first[id] = e
+		kept = append(kept, e)
 	}
-	return probs
+	return probs, kept
 }
 
 // SortExtras orders objects by identity, then file, so input order never matters.

@@ -72,11 +72,18 @@ func (r *Renderer) Environments() []string {
 // Render renders one environment.
 func (r *Renderer) Render(env string) (*Result, error) {
 	p, probs := resolve.Resolve(r.set, env)
-	if probs.HasErrors() {
+	if p == nil {
 		return nil, probs
 	}
+	// With problems in some jobs, the platform and the other jobs are still
+	// rendered, so their problems are reported in the same run.
 	res := &Result{Env: env, Warnings: probs.Warnings()}
 	var probs2 problem.List
+	for _, pr := range probs {
+		if pr.Severity != problem.Warning {
+			probs2 = append(probs2, pr)
+		}
+	}
 	for _, c := range r.components {
 		objs, err := c.Render(p)
 		var ps problem.List
@@ -92,6 +99,8 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		}
 		res.Objects = append(res.Objects, objs...)
 	}
+	extras, ps := r.extras(env, res.Objects)
+	probs2 = append(probs2, ps...)
 	if probs2.HasErrors() {
 		return nil, append(probs2, res.Warnings...)
 	}
@@ -103,10 +112,6 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		labels[manifest.ManagedByLabel] = manifest.ManagedBy
 		labels[manifest.ComponentLabel] = o.Component
 		o.SetLabels(labels)
-	}
-	extras, ps := r.extras(env, res.Objects)
-	if ps.HasErrors() {
-		return nil, append(ps, res.Warnings...)
 	}
 	res.Objects = append(res.Objects, extras...)
 	gitops.Annotate(res.Objects)
@@ -213,9 +218,6 @@ func Check(set *input.Set) problem.List {
 		return nil
 	}
 	probs := resolve.CheckPlatform(set.Platform)
-	if probs.HasErrors() {
-		return probs
-	}
 	for _, env := range resolve.Environments(set.Platform.FlinkPlatform) {
 		_, ps := resolve.Resolve(set, env)
 		probs = append(probs, ps...)
