@@ -4,6 +4,8 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -60,7 +62,8 @@ Run with no arguments it is a KRM function: it reads a ResourceList on stdin
 (functionConfig: the FlinkPlatform; items: FlinkJobSpecs) and writes one on
 stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 (fn render --allow-exec).`,
-		Args:          cobra.NoArgs,
+		// No Args check: cobra then reports an unknown command (even with
+		// --help) instead of printing the root help and exiting 0.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -68,7 +71,11 @@ stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 			if debugFlag, _ := cmd.Flags().GetBool("debug"); debugFlag || debugMode(nil) {
 				stack = stderr
 			}
-			results, err := krmfn.Execute(stdin, stdout, stack)
+			in, err := functionInput(stdin)
+			if err != nil {
+				return err
+			}
+			results, err := krmfn.Execute(in, stdout, stack)
 			if err != nil {
 				for _, line := range krmfn.ErrorLines(results) {
 					fmt.Fprintln(stderr, line)
@@ -85,6 +92,28 @@ stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 	root.SetErr(stderr)
 	root.AddCommand(newRenderCommand(stdout, stderr), newChartsCommand(stdout, stderr), newVersionCommand(stdout))
 	return root
+}
+
+// errNoInput is what a bare krm-flink says when nothing is piped to it: a
+// person trying the command, not kustomize or kpt calling the function.
+var errNoInput = errors.New("no ResourceList on stdin: with no arguments krm-flink is a KRM function for kustomize and kpt; try krm-flink --help")
+
+// functionInput reads the function's stdin, refusing a terminal (which would
+// wait for input that never comes) and empty input.
+func functionInput(stdin io.Reader) (io.Reader, error) {
+	if f, ok := stdin.(*os.File); ok {
+		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+			return nil, errNoInput
+		}
+	}
+	data, err := io.ReadAll(stdin)
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errNoInput
+	}
+	return bytes.NewReader(data), nil
 }
 
 func newVersionCommand(stdout io.Writer) *cobra.Command {

@@ -30,7 +30,7 @@ var fnModeNotApplicable = map[string]string{
 	"require-digests-override-ignored": "CLI flag",
 	"empty-file":                       "an orchestrator hands a function no empty item",
 	"two-platforms":                    "in kpt the functionConfig file is also an item: FlinkPlatform items pass through by design",
-	"unknown-kind":                     "a function passes other kinds through by design",
+	"extra-object-managed-by-label":    "the function takes an item with this label for its own earlier output and replaces it",
 }
 
 // fnModeUnparseable are cases whose input cannot make a well-formed
@@ -38,7 +38,7 @@ var fnModeNotApplicable = map[string]string{
 // function refuses the list (exit 1, a message on stderr) before any result
 // can be written, as kpt and kustomize refuse such files. A list without a
 // functionConfig (no-platform) is well formed: an error result says so.
-var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "not-a-mapping": true}
+var fnModeUnparseable = map[string]bool{"malformed-yaml": true, "binary-garbage": true, "not-a-mapping": true, "many-mistakes-one-run": true}
 
 // fnModeEnvironment picks the environment a case renders in function mode
 // (the functionConfig's krm-flink.io/environment annotation); default prod.
@@ -46,7 +46,7 @@ var fnModeEnvironment = map[string]string{"unknown-env-flag": "qa"}
 
 var (
 	goldenObject = regexp.MustCompile(`^[A-Z][A-Za-z]+ \S+$`)
-	goldenField  = regexp.MustCompile(`^(spec|metadata|apiVersion|kind)([.\[][^ ]*)?$`)
+	goldenField  = regexp.MustCompile(`^(spec|metadata|apiVersion|kind|data|stringData)([.\[][^ ]*)?$`)
 )
 
 // expectedProblem is one error line of a stderr.golden: its field when it

@@ -75,20 +75,21 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	docs, probs := readInputs(o.files)
-	if probs.HasErrors() {
-		return reportProblems(stderr, probs)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if o.requireDigests && set.Platform != nil {
-		forceRequireDigests(set.Platform.FlinkPlatform)
-	}
-	if probs.HasErrors() {
-		return reportProblems(stderr, render.Dedupe(append(probs, render.Check(set)...)))
-	}
 	sources, err := o.charts.sourceOptions()
 	if err != nil {
 		return err
+	}
+	// Every stage runs on what the stages before it could read, so one run
+	// reports every problem: a file that is not YAML does not hide a bad
+	// job in another file, nor a bad job the platform's chart images.
+	docs, all := readInputs(o.files)
+	set, probs := input.Collect(docs, input.Options{Incomplete: all.HasErrors()})
+	all = append(all, probs...)
+	if set.Platform == nil {
+		return reportProblems(stderr, all)
+	}
+	if o.requireDigests {
+		forceRequireDigests(set.Platform.FlinkPlatform)
 	}
 	opts := render.Options{Sources: sources}
 	if sources.ChartsDir != "" {
@@ -96,14 +97,17 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	}
 	r, err := render.NewWithOptions(set, opts)
 	if err != nil {
-		return reportError(stderr, err)
+		ps, ok := err.(problem.List)
+		if !ok {
+			return reportError(stderr, err)
+		}
+		return reportProblems(stderr, render.Dedupe(append(append(all, ps...), render.Check(set)...)))
 	}
 	envs := []string{o.env}
 	if o.allEnvs {
 		envs = r.Environments()
 	}
 	trees := map[string]output.Tree{}
-	var all problem.List
 	for _, env := range envs {
 		res, err := r.Render(env)
 		if err != nil {

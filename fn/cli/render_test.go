@@ -146,3 +146,41 @@ func TestRemovedEnvironmentIsPruned(t *testing.T) {
 		t.Fatalf("after pruning: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestMisuseIsAnError: a person trying the binary gets a pointer to --help
+// and a failing exit code, never the function's parse error or the root help.
+func TestMisuseIsAnError(t *testing.T) {
+	tests := map[string]struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		"bare, empty stdin":        {stdin: "", want: "try krm-flink --help"},
+		"bare, blank stdin":        {stdin: "\n  \n", want: "try krm-flink --help"},
+		"unknown command":          {args: []string{"bogus"}, want: `unknown command "bogus"`},
+		"unknown command, --help":  {args: []string{"bogus", "--help"}, want: `unknown command "bogus"`},
+		"unknown command, -h last": {args: []string{"rendr", "-h"}, want: `unknown command "rendr"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Main(tc.args, strings.NewReader(tc.stdin), &stdout, &stderr)
+			if code == 0 || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want non-zero and %q", code, stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestTerminalStdinIsRefused: a character device (a terminal; /dev/null is
+// one too) is refused without reading, which would wait forever on a tty.
+func TestTerminalStdinIsRefused(t *testing.T) {
+	tty, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer tty.Close()
+	if _, err := functionInput(tty); err != errNoInput {
+		t.Errorf("got %v, want %v", err, errNoInput)
+	}
+}

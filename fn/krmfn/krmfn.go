@@ -108,7 +108,7 @@ func internalError(err error) *fn.Result {
 // generate (the input kinds marked local config); it returns the objects to
 // add. On failure the items stay as they came.
 func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
-	objs, warnings, err := generate(rl)
+	objs, elsewhere, warnings, err := generate(rl)
 	for _, w := range warnings {
 		rl.Results = append(rl.Results, toResult(w))
 	}
@@ -140,57 +140,112 @@ func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
 		kept = append(kept, item)
 	}
 	rl.Items = kept
+	// The user's objects of other environments stay in the package but out
+	// of this environment's output: kustomize drops local config, kpt keeps
+	// the file.
+	for _, item := range elsewhere {
+		if err := item.SetAnnotation(localConfigAnnotation, "true"); err != nil {
+			return nil, false, err
+		}
+	}
 	return objs, true, nil
 }
 
-func generate(rl *fn.ResourceList) ([]*manifest.Object, problem.List, error) {
+// generate renders the environment; it returns the objects to add and the
+// user's own items that belong to other environments.
+func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, problem.List, error) {
 	if rl.FunctionConfig == nil || rl.FunctionConfig.IsEmpty() {
-		return nil, nil, problem.List{problem.Errorf(functionConfigFile, problem.ObjectRef{}, "",
+		return nil, nil, nil, problem.List{problem.Errorf(functionConfigFile, problem.ObjectRef{}, "",
 			"no functionConfig: krm-flink needs its FlinkPlatform as the function's config")}
 	}
 	platform, err := decodePlatform(rl.FunctionConfig)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var docs []*input.Document
 	var probs problem.List
+	own := map[string]*fn.KubeObject{} // the user's own items by object ID
 	for _, item := range rl.Items {
-		if !item.IsGVK(api.Group, api.Version, api.KindJob) {
-			// A job of another version of our group is a mistake, not a
-			// resource to pass through.
-			if item.GroupKind().Group == api.Group && item.GetKind() == api.KindJob {
-				probs = append(probs, problem.Errorf(fileOf(item, ""), refOf(item), "apiVersion",
-					"unsupported apiVersion %q; krm-flink reads %s", item.GetAPIVersion(), api.APIVersion))
-			}
+		switch {
+		case item.IsGVK(api.Group, api.Version, api.KindJob):
+		case item.IsGVK(api.Group, api.Version, api.KindPlatform):
+			continue // kpt hands the function's own config file in as an item
+		case !isOwnObject(item):
 			continue
+		default:
+			own[idOf(item)] = item
 		}
 		d, ps := documents(item)
 		probs = append(probs, ps...)
 		docs = append(docs, d...)
 	}
-	set, ps := input.Collect(docs, input.Options{IgnoreOtherKinds: true, Platform: platform})
+	set, ps := input.Collect(docs, input.Options{Platform: platform})
 	probs = append(probs, ps...)
-	if probs.HasErrors() {
-		return nil, nil, render.Dedupe(append(probs, render.Check(set)...))
-	}
 	env, err := environment(platform)
 	if err != nil {
-		return nil, nil, err
+		var ps problem.List
+		errors.As(err, &ps)
+		return nil, nil, nil, render.Dedupe(append(append(probs, ps...), render.Check(set)...))
+	}
+	var elsewhere []*fn.KubeObject
+	for _, e := range set.Extras {
+		if !e.In(env) {
+			elsewhere = append(elsewhere, own[e.Object.ID()])
+		}
 	}
 	opts := render.Options{}
 	if dir := platform.Metadata.Annotations[api.ChartsDirAnnotation]; dir != "" {
 		opts.Sources.ChartsDir = dir
 		opts.ChartsDirFrom = "metadata.annotations[" + api.ChartsDirAnnotation + "]"
 	}
+	// As in the CLI, rendering goes on after input problems, so one run
+	// reports them all.
 	r, err := render.NewWithOptions(set, opts)
 	if err != nil {
-		return nil, nil, err
+		var ps problem.List
+		if !errors.As(err, &ps) {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, render.Dedupe(append(append(probs, ps...), render.Check(set)...))
 	}
 	res, err := r.Render(env)
 	if err != nil {
-		return nil, nil, err
+		var ps problem.List
+		if !errors.As(err, &ps) {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, render.Dedupe(append(probs, ps...))
 	}
-	return res.Objects, append(probs.Warnings(), res.Warnings...), nil
+	if probs.HasErrors() {
+		return nil, nil, nil, render.Dedupe(append(probs, res.Warnings...))
+	}
+	// The user's objects are rendered to be checked as the CLI checks them,
+	// but here they already are items.
+	generated := make([]*manifest.Object, 0, len(res.Objects))
+	for _, o := range res.Objects {
+		if o.Component != input.ExtraComponent {
+			generated = append(generated, o)
+		}
+	}
+	return generated, elsewhere, append(probs.Warnings(), res.Warnings...), nil
+}
+
+// isOwnObject tells whether an item is one of the user's objects for the
+// overlay: not what krm-flink generated before, not local config, not an
+// orchestrator's own file (a Kptfile).
+func isOwnObject(item *fn.KubeObject) bool {
+	switch {
+	case item.GetLabel(manifest.ManagedByLabel) == manifest.ManagedBy,
+		item.GetAnnotation(localConfigAnnotation) == "true",
+		item.GroupKind().Group == "kpt.dev":
+		return false
+	}
+	return true
+}
+
+// idOf is the item's object ID, as manifest.Object.ID makes it.
+func idOf(item *fn.KubeObject) string {
+	return fmt.Sprintf("%s/%s/%s/%s", item.GroupKind().Group, item.GetKind(), item.GetNamespace(), item.GetName())
 }
 
 func decodePlatform(cfg *fn.KubeObject) (*input.Platform, error) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -44,10 +45,12 @@ func (j *Job) Ref() problem.ObjectRef {
 	return problem.ObjectRef{APIVersion: j.APIVersion, Kind: j.Kind, Namespace: j.Metadata.Namespace, Name: j.Metadata.Name}
 }
 
-// Set is everything one render reads: one platform and its jobs.
+// Set is everything one render reads: one platform, its jobs, and the
+// user's own objects passed through to the overlays.
 type Set struct {
 	Platform *Platform
 	Jobs     []*Job
+	Extras   []*Extra
 }
 
 // Document is one raw YAML document of a file, as JSON, with its identity.
@@ -161,40 +164,69 @@ func duplicateKey(n *yaml.Node, path string) (string, string) {
 
 var yamlErrPrefix = regexp.MustCompile(`^(yaml: |error converting YAML to JSON: yaml: )`)
 
+// parserErrLine matches the YAML parser's (not scanner's) errors, whose line
+// the YAML package reports counted from 0: the line of the construct left
+// open, or of the token that does not fit.
+var parserErrLine = regexp.MustCompile(`^line ([0-9]+): (did not find expected (?:<document start>|node content|key|'-' indicator|',' or '\]'|',' or '\}'))$`)
+
 func trimYAMLError(err error) string {
-	return yamlErrPrefix.ReplaceAllString(err.Error(), "")
+	msg := yamlErrPrefix.ReplaceAllString(err.Error(), "")
+	m := parserErrLine.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	n, _ := strconv.Atoi(m[1])
+	msg = fmt.Sprintf("line %d: %s", n+1, m[2])
+	if strings.HasSuffix(m[2], "']'") || strings.HasSuffix(m[2], "'}'") {
+		msg += " (a [ or { opened on that line is not closed)"
+	}
+	return msg
 }
 
 // DecodePlatform strictly decodes a FlinkPlatform document.
+// With problems that left every field decoded (an unknown field, a value
+// corrected by checkScalars) it returns the platform too, so it can still
+// be checked.
 func DecodePlatform(d *Document) (*Platform, problem.List) {
 	p := &api.FlinkPlatform{}
-	if probs := strictDecode(d, p); len(probs) > 0 {
+	probs, complete := strictDecode(d, p)
+	if !complete {
 		return nil, probs
 	}
-	return &Platform{FlinkPlatform: p, File: d.File}, nil
+	return &Platform{FlinkPlatform: p, File: d.File}, probs
 }
 
-// DecodeJob strictly decodes a FlinkJobSpec document.
+// DecodeJob strictly decodes a FlinkJobSpec document; like DecodePlatform it
+// returns the job with problems that left every field decoded.
 func DecodeJob(d *Document) (*Job, problem.List) {
 	j := &api.FlinkJobSpec{}
-	if probs := strictDecode(d, j); len(probs) > 0 {
+	probs, complete := strictDecode(d, j)
+	if !complete {
 		return nil, probs
 	}
-	return &Job{FlinkJobSpec: j, File: d.File}, nil
+	return &Job{FlinkJobSpec: j, File: d.File}, probs
 }
 
 var typeErr = regexp.MustCompile(`cannot unmarshal (.+) into Go (?:struct field \S+?\.(\S+)|value) of type (\S+)`)
 
 // strictDecode decodes a document into v, reporting unknown fields,
-// duplicate fields and type mismatches with their field paths.
-func strictDecode(d *Document, v any) problem.List {
-	return StrictDecode(d.JSON, v, d.File, d.Ref(), "")
+// duplicate fields and type mismatches with their field paths; complete
+// says every field the document gives was decoded.
+func strictDecode(d *Document, v any) (problem.List, bool) {
+	data, probs := checkScalars(d)
+	ps, complete := strictDecodeJSON(data, v, d.File, d.Ref(), "")
+	return append(probs, ps...), complete
 }
 
 // StrictDecode decodes JSON into v and reports every unknown field,
 // duplicate field and type mismatch as a problem whose field path is
 // prefix plus the path within data.
 func StrictDecode(data []byte, v any, file string, ref problem.ObjectRef, prefix string) problem.List {
+	probs, _ := strictDecodeJSON(data, v, file, ref, prefix)
+	return probs
+}
+
+func strictDecodeJSON(data []byte, v any, file string, ref problem.ObjectRef, prefix string) (problem.List, bool) {
 	strictErrs, err := sigsjson.UnmarshalStrict(data, v, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
 	var probs problem.List
 	for _, e := range append(strictErrs, err) {
@@ -203,7 +235,7 @@ func StrictDecode(data []byte, v any, file string, ref problem.ObjectRef, prefix
 			probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, path), "%s", msg))
 		}
 	}
-	return probs
+	return probs, err == nil
 }
 
 // describe returns the field path and a YAML author's message for a decode error.

@@ -20,6 +20,9 @@ type Options struct {
 	IgnoreOtherKinds bool
 	// Platform, when set, is the platform; documents must not hold another.
 	Platform *Platform
+	// Incomplete says some input could not be read: a missing platform may
+	// be in it, so that is not reported again.
+	Incomplete bool
 }
 
 // Collect decodes documents into one platform and its jobs, reporting every
@@ -46,8 +49,11 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 		case d.Type.Kind == api.KindPlatform || d.Type.Kind == api.KindJob:
 			probs = append(probs, problem.Errorf(d.File, d.Ref(), "apiVersion", "unsupported apiVersion %q; krm-flink reads %s", d.Type.APIVersion, api.APIVersion))
 		default:
-			probs = append(probs, problem.Errorf(d.File, d.Ref(), "kind",
-				"unexpected kind %q: krm-flink reads %s and %s (%s)", d.Type.Kind, api.KindPlatform, api.KindJob, api.APIVersion))
+			e, ps := DecodeExtra(d)
+			probs = append(probs, ps...)
+			if e != nil {
+				set.Extras = append(set.Extras, e)
+			}
 		}
 	}
 	switch {
@@ -58,7 +64,7 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	case set.Platform != nil:
 	case len(platforms) == 1:
 		set.Platform = platforms[0]
-	case len(platforms) == 0 && !probs.HasErrors():
+	case len(platforms) == 0 && !probs.HasErrors() && !opts.Incomplete:
 		probs = append(probs, problem.Errorf("", problem.ObjectRef{}, "", "no %s found; exactly one is required", api.KindPlatform))
 	case len(platforms) > 1:
 		for _, p := range platforms[1:] {
@@ -69,12 +75,26 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	// Sorting first makes the report independent of input order: the job in
 	// the file that sorts last is the duplicate.
 	sortJobs(set.Jobs)
-	probs = append(probs, checkDuplicateJobs(set.Jobs)...)
+	ps, jobs := checkDuplicateJobs(set.Jobs)
+	probs, set.Jobs = append(probs, ps...), jobs
+	SortExtras(set.Extras)
+	ps, extras := checkDuplicateExtras(set.Extras)
+	probs, set.Extras = append(probs, ps...), extras
+	if set.Platform != nil {
+		var envs []string
+		for _, e := range set.Platform.Spec.Environments {
+			envs = append(envs, e.Name)
+		}
+		probs = append(probs, CheckExtraEnvironments(set.Extras, envs)...)
+	}
 	return set, probs
 }
 
-func checkDuplicateJobs(jobs []*Job) problem.List {
+// checkDuplicateJobs reports every job defined a second time and returns
+// the jobs without them, so the rest can still be checked.
+func checkDuplicateJobs(jobs []*Job) (problem.List, []*Job) {
 	var probs problem.List
+	var kept []*Job
 	first := map[string]*Job{}
 	for _, j := range jobs {
 		key := j.Metadata.Namespace + "/" + j.Metadata.Name
@@ -88,8 +108,39 @@ func checkDuplicateJobs(jobs []*Job) problem.List {
 			continue
 		}
 		first[key] = j
+		kept = append(kept, j)
 	}
-	return probs
+	return probs, kept
+}
+
+func checkDuplicateExtras(extras []*Extra) (problem.List, []*Extra) {
+	var probs problem.List
+	var kept []*Extra
+	first := map[string]*Extra{}
+	for _, e := range extras {
+		id := e.Object.ID()
+		if prev, ok := first[id]; ok {
+			where := prev.File
+			if where == e.File {
+				where = "the same file"
+			}
+			probs = append(probs, problem.Errorf(e.File, e.Ref(), "metadata.name", "duplicate object: already defined in %s", where))
+			continue
+		}
+		first[id] = e
+		kept = append(kept, e)
+	}
+	return probs, kept
+}
+
+// SortExtras orders objects by identity, then file, so input order never matters.
+func SortExtras(extras []*Extra) {
+	sort.SliceStable(extras, func(a, b int) bool {
+		if x, y := extras[a].Object.ID(), extras[b].Object.ID(); x != y {
+			return x < y
+		}
+		return extras[a].File < extras[b].File
+	})
 }
 
 // sortJobs orders jobs by namespace and name so input order never matters.

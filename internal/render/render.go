@@ -72,11 +72,18 @@ func (r *Renderer) Environments() []string {
 // Render renders one environment.
 func (r *Renderer) Render(env string) (*Result, error) {
 	p, probs := resolve.Resolve(r.set, env)
-	if probs.HasErrors() {
+	if p == nil {
 		return nil, probs
 	}
+	// With problems in some jobs, the platform and the other jobs are still
+	// rendered, so their problems are reported in the same run.
 	res := &Result{Env: env, Warnings: probs.Warnings()}
 	var probs2 problem.List
+	for _, pr := range probs {
+		if pr.Severity != problem.Warning {
+			probs2 = append(probs2, pr)
+		}
+	}
 	helmLog, err := chart.CollectHelmLog(func() error {
 		for _, c := range r.components {
 			objs, err := c.Render(p)
@@ -101,6 +108,8 @@ func (r *Renderer) Render(env string) (*Result, error) {
 	for _, line := range helmLog {
 		res.Warnings = append(res.Warnings, problem.Warningf(r.set.Platform.File, r.set.Platform.Ref(), "", "environment %s: helm: %s", env, line))
 	}
+	extras, ps := r.extras(env, res.Objects)
+	probs2 = append(probs2, ps...)
 	if probs2.HasErrors() {
 		return nil, append(probs2, res.Warnings...)
 	}
@@ -113,6 +122,7 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		labels[manifest.ComponentLabel] = o.Component
 		o.SetLabels(labels)
 	}
+	res.Objects = append(res.Objects, extras...)
 	gitops.Annotate(res.Objects)
 	Sort(res.Objects)
 	if err := checkUnique(res.Objects); err != nil {
@@ -120,6 +130,30 @@ func (r *Renderer) Render(env string) (*Result, error) {
 	}
 	res.Bootstrap = bootstrap(env, &p.Platform.Spec.GitOps, res.Objects)
 	return res, nil
+}
+
+// extras copies the user's own objects that belong to env, as they were
+// written: no krm-flink labels, so function mode never takes them for its
+// output. An object krm-flink renders itself cannot also be the user's.
+func (r *Renderer) extras(env string, generated []*manifest.Object) ([]*manifest.Object, problem.List) {
+	ours := make(map[string]string, len(generated))
+	for _, o := range generated {
+		ours[o.ID()] = o.Component
+	}
+	var out []*manifest.Object
+	var probs problem.List
+	for _, e := range r.set.Extras {
+		if !e.In(env) {
+			continue
+		}
+		if c, ok := ours[e.Object.ID()]; ok {
+			probs = append(probs, problem.Errorf(e.File, e.Ref(), "metadata.name",
+				"krm-flink renders this object itself (component %s) in environment %s; configure it through the platform or a job instead", c, env))
+			continue
+		}
+		out = append(out, &manifest.Object{Component: e.Object.Component, Unstructured: e.Object.DeepCopy()})
+	}
+	return out, probs
 }
 
 // bootstrap renders the GitOps objects that deploy env, when asked for.
@@ -193,9 +227,6 @@ func Check(set *input.Set) problem.List {
 		return nil
 	}
 	probs := resolve.CheckPlatform(set.Platform)
-	if probs.HasErrors() {
-		return probs
-	}
 	for _, env := range resolve.Environments(set.Platform.FlinkPlatform) {
 		_, ps := resolve.Resolve(set, env)
 		probs = append(probs, ps...)

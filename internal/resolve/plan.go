@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
@@ -44,17 +45,40 @@ func Environments(p *api.FlinkPlatform) []string {
 // environment is resolved, so its problems are reported once; then checks
 // that no two environments share a cluster (CheckClusters).
 func CheckPlatform(p *input.Platform) problem.List {
-	base := deepCopyPlatform(p.FlinkPlatform)
-	base.Default()
-	probs := problem.FromFieldErrors(p.File, p.Ref(), base.Validate())
+	probs := platformProblems(p)
 	if probs.HasErrors() {
 		return probs
 	}
 	return append(probs, CheckClusters(p)...)
 }
 
+// platformProblems are the problems of the platform as written.
+func platformProblems(p *input.Platform) problem.List {
+	base := deepCopyPlatform(p.FlinkPlatform)
+	base.Default()
+	return problem.FromFieldErrors(p.File, p.Ref(), append(base.Validate(), flinkVersionErrors(&base.Spec, "")...))
+}
+
+// flinkVersionErrors checks the flinkVersion jobs inherit against the
+// operator that will run them, once at the platform rather than in every job
+// that inherits it. prefix roots the path in an environment's overrides.
+func flinkVersionErrors(s *api.PlatformSpec, prefix string) field.ErrorList {
+	v := s.Flink.FlinkVersion
+	supported := api.SupportedFlinkVersions(OperatorVersion(s))
+	if v == "" || contains(supported, v) {
+		return nil
+	}
+	path := field.NewPath("spec", "flink", "flinkVersion")
+	if prefix != "" {
+		path = field.NewPath(prefix, "flink", "flinkVersion")
+	}
+	return field.ErrorList{field.Invalid(path, v, api.FlinkVersionHint(OperatorVersion(s)))}
+}
+
 // Resolve builds the plan of one environment. Every problem in the platform's
-// override for it or in any job is reported, not just the first.
+// override for it or in any job is reported, not just the first. The plan is
+// nil when the platform has problems; with problems only in jobs it holds
+// the jobs without any, so the rest can still be rendered and checked.
 func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	src := set.Platform
 	var env *api.Environment
@@ -69,9 +93,13 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 			"no environment %q; the platform defines %s", envName, strings.Join(Environments(src.FlinkPlatform), ", "))}
 	}
 	platform, probs := mergePlatform(src, env, envIndex)
-	if probs.HasErrors() {
+	if platform == nil {
 		return nil, probs
 	}
+	// Jobs are still checked against a platform with problems, so one run
+	// reports everything; what they inherit from it is reported at the
+	// platform, not again at every job.
+	platformBroken := probs.HasErrors() || CheckPlatform(src).HasErrors()
 	pl := &Plan{Env: *env, Platform: platform, Source: src}
 	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
 	envNames := Environments(src.FlinkPlatform)
@@ -80,11 +108,14 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 		if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
 			continue
 		}
-		rj, ps := resolveJob(j, envName, platform)
+		rj, ps := resolveJob(j, envName, platform, platformBroken)
 		probs = append(probs, ps...)
 		if rj != nil {
 			pl.Jobs = append(pl.Jobs, rj)
 		}
+	}
+	if platformBroken {
+		return nil, probs
 	}
 	return pl, probs
 }
@@ -135,11 +166,36 @@ func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*ap
 		out.Spec = spec
 	}
 	out.Default()
-	probs := problem.FromFieldErrors(src.File, src.Ref(), out.Validate())
-	for i := range probs {
-		probs[i].Message = fmt.Sprintf("%s (in environment %s)", probs[i].Message, env.Name)
+	errs := out.Validate()
+	if overridesFlinkVersion(env.Overrides) {
+		errs = append(errs, flinkVersionErrors(&out.Spec, fmt.Sprintf("spec.environments[%d].overrides", envIndex))...)
+	} else {
+		errs = append(errs, flinkVersionErrors(&out.Spec, "")...)
+	}
+	// What is wrong with the platform as written is reported once, by
+	// CheckPlatform, not again for every environment.
+	reported := map[string]bool{}
+	for _, p := range platformProblems(src) {
+		reported[p.Field+": "+p.Message] = true
+	}
+	var probs problem.List
+	for _, p := range problem.FromFieldErrors(src.File, src.Ref(), errs) {
+		if !reported[p.Field+": "+p.Message] {
+			p.Message = fmt.Sprintf("%s (in environment %s)", p.Message, env.Name)
+			probs = append(probs, p)
+		}
 	}
 	return out, probs
+}
+
+// overridesFlinkVersion tells whether an environment's overrides set spec.flink.flinkVersion.
+func overridesFlinkVersion(overrides json.RawMessage) bool {
+	var o struct {
+		Flink struct {
+			FlinkVersion *string `json:"flinkVersion"`
+		} `json:"flink"`
+	}
+	return json.Unmarshal(overrides, &o) == nil && o.Flink.FlinkVersion != nil
 }
 
 func checkJobEnvironments(j *input.Job, envNames []string) problem.List {
@@ -159,7 +215,11 @@ func checkJobEnvironments(j *input.Job, envNames []string) problem.List {
 	return probs
 }
 
-func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform) (*Job, problem.List) {
+// resolveJob merges, defaults and validates one job for an environment.
+// When the platform has problems of its own (platformBroken), only problems
+// in fields the job sets itself are reported: the rest come from the
+// platform and are reported there.
+func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, platformBroken bool) (*Job, problem.List) {
 	out := deepCopyJob(src.FlinkJobSpec)
 	override := src.Spec.Environments[envName]
 	overridden := map[string]bool{}
@@ -190,19 +250,27 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform) (*J
 	}
 	out.Default(&platform.Spec)
 	errs := out.Validate(api.JobContext{Platform: &platform.Spec, OperatorVersion: OperatorVersion(&platform.Spec)})
-	probs := problem.FromFieldErrors(src.File, src.Ref(), errs)
+	own := ownFields(src.FlinkJobSpec)
+	var probs problem.List
+	for _, p := range problem.FromFieldErrors(src.File, src.Ref(), errs) {
+		top, ok := topField(p.Field)
+		switch {
+		case ok && overridden[top]:
+			// Point at the override when the bad value came from it.
+			p.Field = "spec.environments." + envName + p.Field[len("spec"):]
+		case p.Field == "spec.flinkVersion" && !own[top]:
+			continue // inherited from the platform, checked there
+		case platformBroken && ok && !own[top]:
+			continue
+		}
+		probs = append(probs, p)
+	}
 	if why := ReservedNamespace(&platform.Spec, envName, out.Metadata.Namespace); why != "" {
 		probs = append(probs, problem.Errorf(src.File, src.Ref(), "metadata.namespace",
 			"job %s cannot run in namespace %s: %s, and krm-flink would label a job namespace Pod Security restricted and let its ServiceAccounts write Deployments; give the job a namespace of its own",
 			out.Metadata.Name, out.Metadata.Namespace, why))
 	}
 	probs = append(probs, savepointWithoutHA(src, out, &platform.Spec)...)
-	for i := range probs {
-		// Point at the override when the bad value came from it.
-		if top, ok := topField(probs[i].Field); ok && overridden[top] {
-			probs[i].Field = "spec.environments." + envName + probs[i].Field[len("spec"):]
-		}
-	}
 	if probs.HasErrors() {
 		return nil, probs
 	}
@@ -222,6 +290,20 @@ func savepointWithoutHA(src *input.Job, j *api.FlinkJobSpec, p *api.PlatformSpec
 	return problem.List{problem.Warningf(src.File, src.Ref(), "spec.upgradeMode",
 		"job %s runs upgradeMode savepoint without high availability on nodes Karpenter expires after %s (spec.nodes.expireAfter): each expiry restarts the JobManager from the last savepoint, not the last checkpoint; set high-availability.type: kubernetes with high-availability.storageDir and state.checkpoints.dir, or expireAfter: Never",
 		j.Metadata.Name, s.Nodes.ExpireAfter)}
+}
+
+// ownFields are the top-level spec fields a job sets itself.
+func ownFields(j *api.FlinkJobSpec) map[string]bool {
+	data, err := json.Marshal(j.Spec.JobFields)
+	var keys map[string]json.RawMessage
+	if err == nil {
+		_ = json.Unmarshal(data, &keys)
+	}
+	own := make(map[string]bool, len(keys))
+	for k := range keys {
+		own[k] = true
+	}
+	return own
 }
 
 // topField returns "parallelism" for "spec.parallelism" or "spec.nodes.limits.cpu".

@@ -191,10 +191,16 @@ func TestKptRendersThePackage(t *testing.T) {
 	ws := workspace(t)
 	env := overlayEnvs(t)[0]
 	pkg := kptPackage(t, ws, env)
+	// As the README says: run from the package root, the binary in its bin/.
+	if err := os.MkdirAll(filepath.Join(pkg, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(ws, "bin", "krm-flink"), filepath.Join(pkg, "bin", "krm-flink")); err != nil {
+		t.Fatal(err)
+	}
 	render := func() {
 		t.Helper()
-		// kpt resolves the exec path against the working directory.
-		if out, stderr, err := runCmd(t, ws, kpt, "fn", "render", "pkg", "--allow-exec"); err != nil {
+		if out, stderr, err := runCmd(t, pkg, kpt, "fn", "render", ".", "--allow-exec"); err != nil {
 			t.Fatalf("kpt fn render: %v\n%s%s", err, out, stderr)
 		}
 	}

@@ -29,6 +29,11 @@ const (
 	// kpt gives a path relative to the package and runs it where kpt runs),
 	// so this says it outright; it takes precedence over spec.chartsDir.
 	ChartsDirAnnotation = Group + "/charts-dir"
+
+	// EnvironmentsAnnotation on an object of the user's own kind (a
+	// ConfigMap, an ExternalSecret) in the input lists the environments
+	// whose overlays it goes into, comma-separated; without it, all.
+	EnvironmentsAnnotation = Group + "/environments"
 )
 
 // ObjectMeta is the subset of Kubernetes object metadata the input kinds use.

@@ -358,7 +358,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if s.FlinkVersion == "" {
 		errs = append(errs, field.Required(spec.Child("flinkVersion"), "set it on the job or as spec.flink.flinkVersion on the FlinkPlatform"))
 	} else if !contains(supported, s.FlinkVersion) {
-		errs = append(errs, field.NotSupported(spec.Child("flinkVersion"), s.FlinkVersion, supported))
+		errs = append(errs, field.Invalid(spec.Child("flinkVersion"), s.FlinkVersion, FlinkVersionHint(ctx.OperatorVersion)))
 	}
 	if s.ServiceAccount != "" {
 		errs = append(errs, dnsSubdomain(spec.Child("serviceAccount"), s.ServiceAccount)...)
@@ -565,6 +565,13 @@ func contains(vs []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// FlinkVersionHint says which flinkVersion values an operator release runs
+// and where that release is chosen.
+func FlinkVersionHint(operatorVersion string) string {
+	return fmt.Sprintf("the Flink operator %s (spec.components.flink-operator.version on the FlinkPlatform) runs %s",
+		operatorVersion, strings.Join(SupportedFlinkVersions(operatorVersion), ", "))
 }
 
 // SupportedFlinkVersions lists the flinkVersion values an operator release
