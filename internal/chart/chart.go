@@ -91,17 +91,13 @@ func (d Document) Objects(component string) ([]*manifest.Object, error) {
 	return manifest.ParseYAML(component, []byte(d.Content))
 }
 
-// Hook is a rendered Helm hook and the events it was written for.
-type Hook struct {
-	Document
-	Events []string
-}
-
-// Result is one render, split the way Helm splits it at install time.
+// Result is one render: the chart's CRDs (when asked for) and every
+// document its templates rendered, hooks included, as `helm template`
+// prints them. What a hook becomes is the caller's policy: a hook is a
+// document annotated helm.sh/hook.
 type Result struct {
 	CRDs      []Document
 	Manifests []Document
-	Hooks     []Hook
 }
 
 // Render renders c with values for opts. The result is sorted so the same
@@ -130,9 +126,7 @@ func Render(c *Chart, values map[string]any, opts Options) (*Result, error) {
 			res.CRDs = append(res.CRDs, Document{Source: crd.Filename, Content: string(crd.File.Data)})
 		}
 	}
-	sortDocuments(res.CRDs)
-	sortDocuments(res.Manifests)
-	sort.SliceStable(res.Hooks, func(i, j int) bool { return less(res.Hooks[i].Document, res.Hooks[j].Document) })
+	sort.SliceStable(res.CRDs, func(i, j int) bool { return res.CRDs[i].Source < res.CRDs[j].Source })
 	return res, nil
 }
 
@@ -140,7 +134,7 @@ func (opts Options) release() chartutil.ReleaseOptions {
 	return chartutil.ReleaseOptions{Name: opts.ReleaseName, Namespace: opts.Namespace, Revision: 1, IsInstall: true}
 }
 
-// render runs Helm: dependencies, values, schema, templates, hooks.
+// render runs Helm: dependencies, values, schema, templates.
 func (res *Result) render(c *Chart, values map[string]any, release chartutil.ReleaseOptions, caps *chartutil.Capabilities) error {
 	if len(c.Metadata.Dependencies) > 0 {
 		// Helm's dependency processing rewrites the chart it is given
@@ -169,28 +163,32 @@ func (res *Result) render(c *Chart, values map[string]any, release chartutil.Rel
 			delete(files, name)
 		}
 	}
-	return res.split(files)
+	res.split(files)
+	return nil
 }
 
-// split sorts rendered templates into manifests and hooks with Helm's
-// releaseutil.SortManifests.
-func (res *Result) split(files map[string]string) error {
-	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
-	if err != nil {
-		return err
+// split cuts the rendered templates into documents with Helm's
+// releaseutil.SplitManifests: templates in name order, documents in the
+// order a template wrote them, empty ones dropped.
+func (res *Result) split(files map[string]string) {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	for _, m := range manifests {
-		res.Manifests = append(res.Manifests, Document{Source: m.Name, Content: m.Content})
-	}
-	for _, h := range hooks {
-		events := make([]string, 0, len(h.Events))
-		for _, e := range h.Events {
-			events = append(events, string(e))
+	sort.Strings(names)
+	for _, name := range names {
+		docs := releaseutil.SplitManifests(files[name])
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
 		}
-		sort.Strings(events)
-		res.Hooks = append(res.Hooks, Hook{Document: Document{Source: h.Path, Content: h.Manifest}, Events: events})
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			if content := strings.TrimSpace(docs[k]); content != "" {
+				res.Manifests = append(res.Manifests, Document{Source: name, Content: content})
+			}
+		}
 	}
-	return nil
 }
 
 // helmLogMu lets one CollectHelmLog at a time own the standard logger.
@@ -305,15 +303,4 @@ func capabilities(opts Options) (*chartutil.Capabilities, error) {
 	}
 	caps.APIVersions = append(append(chartutil.VersionSet{}, caps.APIVersions...), opts.APIVersions...)
 	return caps, nil
-}
-
-func sortDocuments(docs []Document) {
-	sort.SliceStable(docs, func(i, j int) bool { return less(docs[i], docs[j]) })
-}
-
-func less(a, b Document) bool {
-	if a.Source != b.Source {
-		return a.Source < b.Source
-	}
-	return a.Content < b.Content
 }

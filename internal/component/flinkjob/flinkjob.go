@@ -50,7 +50,8 @@ func (*Renderer) Name() string { return Name }
 const ReleaseName = "flink-jobs"
 
 // Render implements component.Renderer. The job chart renders once per
-// namespace with every job of that namespace in its values (JobsValues):
+// namespace with the jobs of that namespace in its values (JobsValues),
+// up to jobsPerRender at a time:
 // Helm parses a chart's templates on every render, so one render per job
 // would cost more than everything else krm-flink does. Namespaces render
 // concurrently; objects come back in namespace order.
@@ -90,7 +91,8 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	return out, checkPodSecurity(p, out)
 }
 
-// byNamespace groups jobs by namespace, namespaces sorted, jobs in order.
+// byNamespace groups jobs by namespace, namespaces sorted, jobs in order,
+// in batches of at most jobsPerRender.
 func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
 	index := map[string]int{}
 	var batches [][]*resolve.Job
@@ -107,8 +109,21 @@ func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
 		batches[i] = append(batches[i], j)
 	}
 	sort.Sort(byName{names, batches})
-	return batches
+	var chunks [][]*resolve.Job
+	for _, b := range batches {
+		for len(b) > jobsPerRender {
+			chunks = append(chunks, b[:jobsPerRender:jobsPerRender])
+			b = b[jobsPerRender:]
+		}
+		chunks = append(chunks, b)
+	}
+	return chunks
 }
+
+// jobsPerRender caps the jobs one chart render takes: enough to spread the
+// fixed cost of a render (Helm parses the templates anew each time) thinly,
+// few enough that a namespace of many jobs still keeps every core busy.
+const jobsPerRender = 50
 
 type byName struct {
 	names   []string
@@ -122,7 +137,7 @@ func (b byName) Swap(i, j int) {
 	b.batches[i], b.batches[j] = b.batches[j], b.batches[i]
 }
 
-// renderNamespace renders the jobs of one namespace in one chart render.
+// renderNamespace renders jobs of one namespace in one chart render.
 // When that fails, each job renders alone so that every failing job is
 // named.
 func (r *Renderer) renderNamespace(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {

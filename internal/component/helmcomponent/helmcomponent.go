@@ -15,6 +15,7 @@ package helmcomponent
 import (
 	"errors"
 	"fmt"
+	"helm.sh/helm/v3/pkg/release"
 	"path"
 	"path/filepath"
 	"sort"
@@ -152,21 +153,17 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 			return nil, err
 		}
 	}
-	for _, h := range res.Hooks {
-		// Their helm.sh/hook annotations stay for Finish's hooks policy.
-		if err := add(h.Document); err != nil {
-			return nil, err
-		}
-	}
 	return Finish(p, s.Name, s.Config, objs, fmt.Sprintf("%s %s", s.Chart.Chart.Metadata.Name, s.Chart.Version()))
 }
 
 // applyHooksPolicy applies the hooks policy to the objects that carry a
 // helm.sh/hook annotation, whether a chart or a static manifest brought
 // them: test hooks go, others go (Drop), stay as they are (Keep) or become
-// plain objects (Plain).
-func applyHooksPolicy(objs []*manifest.Object, policy api.HookPolicy) []*manifest.Object {
+// plain objects (Plain). A hook for an event Helm does not know goes too,
+// as Helm skips it, with a warning.
+func applyHooksPolicy(objs []*manifest.Object, policy api.HookPolicy) ([]*manifest.Object, []string) {
 	kept := objs[:0]
+	var skipped []string
 	for _, o := range objs {
 		hook, ok := o.GetAnnotations()[hookAnnotation]
 		if !ok {
@@ -174,10 +171,16 @@ func applyHooksPolicy(objs []*manifest.Object, policy api.HookPolicy) []*manifes
 			continue
 		}
 		var events []string
+		known := true
 		for _, e := range strings.Split(hook, ",") {
 			if e = strings.TrimSpace(e); e != "" {
 				events = append(events, e)
+				known = known && helmHookEvents[strings.ToLower(e)]
 			}
+		}
+		if !known {
+			skipped = append(skipped, fmt.Sprintf("%s %s/%s: %s=%q names an event Helm does not know, so Helm would never apply it; left out", o.GetKind(), o.GetNamespace(), o.GetName(), hookAnnotation, hook))
+			continue
 		}
 		if isTest(events) || policy == api.HooksDrop {
 			continue
@@ -187,8 +190,20 @@ func applyHooksPolicy(objs []*manifest.Object, policy api.HookPolicy) []*manifes
 		}
 		kept = append(kept, o)
 	}
-	return kept
+	return kept, skipped
 }
+
+// helmHookEvents are the hook events Helm acts on.
+var helmHookEvents = func() map[string]bool {
+	events := map[string]bool{"test-success": true} // the old name of test
+	for _, e := range []release.HookEvent{
+		release.HookPreInstall, release.HookPostInstall, release.HookPreDelete, release.HookPostDelete,
+		release.HookPreUpgrade, release.HookPostUpgrade, release.HookPreRollback, release.HookPostRollback, release.HookTest,
+	} {
+		events[string(e)] = true
+	}
+	return events
+}()
 
 func isTest(events []string) bool {
 	for _, e := range events {
@@ -219,7 +234,7 @@ func plainHook(o *manifest.Object, events []string) {
 // Kubernetes serves and, when the platform requires it, images pinned by
 // digest. what names the chart or manifest for messages.
 func Finish(p *resolve.Plan, name string, c *api.Component, objs []*manifest.Object, what string) ([]*manifest.Object, error) {
-	objs = applyHooksPolicy(objs, c.Hooks)
+	objs, skippedHooks := applyHooksPolicy(objs, c.Hooks)
 	scope := chartScopes(objs)
 	haveNamespace := false
 	for _, o := range objs {
@@ -260,13 +275,15 @@ func Finish(p *resolve.Plan, name string, c *api.Component, objs []*manifest.Obj
 				what, p.Env.Name))
 		}
 	}
-	if len(probs) > 0 {
-		return nil, probs
+	for _, s := range skippedHooks {
+		probs = append(probs, problem.Warningf(file, ref, Field(name), "%s: %s", what, s))
 	}
-	if probs := append(checkBuiltinAPIs(p, name, what, kept), checkImageDigests(p, name, what, kept)...); len(probs) > 0 {
-		if probs.HasErrors() {
-			return nil, probs
-		}
+	probs = append(probs, checkBuiltinAPIs(p, name, what, kept)...)
+	probs = append(probs, checkImageDigests(p, name, what, kept)...)
+	switch {
+	case probs.HasErrors():
+		return nil, probs
+	case len(probs) > 0:
 		return kept, probs
 	}
 	return kept, nil
