@@ -8,6 +8,7 @@ package chart
 import (
 	"bytes"
 	"fmt"
+	"github.com/mitchellh/copystructure"
 	"io/fs"
 	"log"
 	"sort"
@@ -139,7 +140,10 @@ func (res *Result) render(c *Chart, values map[string]any, release chartutil.Rel
 	if len(c.Metadata.Dependencies) > 0 {
 		// Helm's dependency processing rewrites the chart it is given
 		// (enabled subcharts, imported values): give it a copy.
-		c = cloneTree(c)
+		var err error
+		if c, err = cloneTree(c); err != nil {
+			return err
+		}
 	}
 	if err := chartutil.ProcessDependenciesWithMerge(c, values); err != nil {
 		return fmt.Errorf("dependencies: %w", err)
@@ -245,7 +249,7 @@ func (b *lockedBuffer) String() string {
 // cloneTree copies a chart and its subcharts down to what Helm's dependency
 // processing changes (the subchart list, the dependencies' metadata and the
 // values it imports); templates and files stay shared, read only.
-func cloneTree(c *Chart) *Chart {
+func cloneTree(c *Chart) (*Chart, error) {
 	out := *c
 	if c.Metadata != nil {
 		md := *c.Metadata
@@ -257,39 +261,22 @@ func cloneTree(c *Chart) *Chart {
 		out.Metadata = &md
 	}
 	if c.Values != nil {
-		out.Values = copyValues(c.Values)
+		v, err := copystructure.Copy(c.Values)
+		if err != nil {
+			return nil, fmt.Errorf("copying the values of chart %s: %w", c.Name(), err)
+		}
+		out.Values = v.(map[string]any)
 	}
 	subs := make([]*Chart, 0, len(c.Dependencies()))
 	for _, s := range c.Dependencies() {
-		subs = append(subs, cloneTree(s))
+		sub, err := cloneTree(s)
+		if err != nil {
+			return nil, err
+		}
+		subs = append(subs, sub)
 	}
 	out.SetDependencies(subs...)
-	return &out
-}
-
-// copyValues deep-copies the maps and lists of a values tree.
-func copyValues(v map[string]any) map[string]any {
-	out := make(map[string]any, len(v))
-	for k, x := range v {
-		out[k] = copyValue(x)
-	}
-	return out
-}
-
-func copyValue(x any) any {
-	switch t := x.(type) {
-	case map[string]any:
-		return copyValues(t)
-	case chartutil.Values:
-		return copyValues(t)
-	case []any:
-		l := make([]any, len(t))
-		for i, e := range t {
-			l[i] = copyValue(e)
-		}
-		return l
-	}
-	return x
+	return &out, nil
 }
 
 func capabilities(opts Options) (*chartutil.Capabilities, error) {

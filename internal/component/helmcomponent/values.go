@@ -1,5 +1,11 @@
 package helmcomponent
 
+import (
+	"fmt"
+
+	"github.com/mitchellh/copystructure"
+)
+
 // Merge returns base with over merged in, as new maps: maps merge key by
 // key, anything else in over (lists included) replaces what base has, and a
 // null in over removes the key, as Helm's --set null does.
@@ -24,18 +30,15 @@ func Merge(base, over map[string]any) map[string]any {
 	return out
 }
 
+// deepCopy copies a values tree, so merged values never share maps or
+// lists with their inputs.
 func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		return Merge(t, nil)
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = deepCopy(x)
-		}
-		return out
+	out, err := copystructure.Copy(v)
+	if err != nil {
+		// Values are maps, lists and scalars, which copystructure copies.
+		panic(fmt.Sprintf("helmcomponent: copying values: %v", err))
 	}
-	return v
+	return out
 }
 
 // Lookup returns the value at a path of nested maps.
