@@ -1,6 +1,7 @@
 // Package e2e runs the built krm-flink binary under the real consumers:
 // kustomize (exec KRM function and plain builds of the committed overlays,
-// as Argo CD and Flux run them) and kpt (fn render pipelines).
+// as Argo CD and Flux run them), Flux's kustomize library (the same builds,
+// as its kustomize-controller runs them) and kpt (fn render pipelines).
 package e2e
 
 import (
