@@ -1,5 +1,5 @@
--- Shared by the Flink operator health checks. Argo CD runs one script per
--- kind: krm-flink renders this file followed by the kind's own file.
+-- krm-flink's health check for the Flink operator's kinds: helpers shared
+-- by every kind (health/common.lua), then the kind's own part.
 
 local function result(status, message)
   return {status = status, message = message}
