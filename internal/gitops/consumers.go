@@ -4,6 +4,8 @@ import (
 	"path"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
@@ -88,7 +90,7 @@ type Argo struct {
 // options and ignoreDifferences the rendered objects need.
 func ArgoApplication(env string, a Argo, objs []*manifest.Object) *manifest.Object {
 	syncPolicy := map[string]any{
-		// The FlinkDeployment CRD is about 490 KB: client-side apply fails.
+		// Large CRDs: no last-applied annotation, nowhere near its limit.
 		"syncOptions": []any{"ServerSideApply=true", "RespectIgnoreDifferences=true"},
 	}
 	if a.Automated {
@@ -119,16 +121,37 @@ func ArgoApplication(env string, a Argo, objs []*manifest.Object) *manifest.Obje
 	})
 }
 
-// IgnoreDifferences lists the fields another controller writes after a
-// sync, which Argo CD would otherwise report as drift forever: the caBundle
-// of webhook configurations and CRD conversion webhooks, which cert-manager's
-// CA injector fills in. (FlinkDeployment spec.taskManager.replicas, the scale
-// subresource an HPA writes, needs no entry: krm-flink leaves it out unless
-// the job sets replicas, and a field absent from Git is not diffed.)
+// Fields of rendered objects that change after a sync without anyone
+// editing Git; Argo CD's jqPathExpressions for them.
+const (
+	// The caBundle of webhooks, which cert-manager's CA injector (the
+	// operator's and cert-manager's own webhooks) or the serving controller
+	// (Karpenter's) fills in.
+	webhookCABundle = ".webhooks[]?.clientConfig.caBundle"
+	// The caBundle of a CRD's conversion webhook, injected the same way.
+	conversionCABundle = ".spec.conversion.webhook.clientConfig.caBundle"
+	// A printer column's priority 0: the API server omits a zero priority,
+	// so the live CRD never has the field the chart wrote (the Flink
+	// operator's CRDs write it on every column).
+	zeroPrinterColumnPriority = ".spec.versions[]?.additionalPrinterColumns[]? | select(.priority == 0) | .priority"
+)
+
+// IgnoreDifferences lists the fields another controller or the API server
+// writes after a sync, which Argo CD would otherwise report as drift
+// forever, for the kinds among objs. (FlinkDeployment
+// spec.taskManager.replicas, the scale subresource an HPA writes, needs no
+// entry: krm-flink leaves it out unless the job sets replicas, and a field
+// absent from Git is not diffed.)
 func IgnoreDifferences(objs []*manifest.Object) []any {
 	kinds := map[string]bool{}
+	conversion := false
 	for _, o := range objs {
 		kinds[o.GroupVersionKind().Group+"/"+o.GetKind()] = true
+		if o.GetKind() == "CustomResourceDefinition" {
+			if s, _, _ := unstructured.NestedString(o.Object, "spec", "conversion", "strategy"); s == "Webhook" {
+				conversion = true
+			}
+		}
 	}
 	var out []any
 	add := func(group, kind string, jq ...string) {
@@ -141,8 +164,12 @@ func IgnoreDifferences(objs []*manifest.Object) []any {
 		}
 		out = append(out, map[string]any{"group": group, "kind": kind, "jqPathExpressions": exprs})
 	}
-	add("admissionregistration.k8s.io", "MutatingWebhookConfiguration", ".webhooks[]?.clientConfig.caBundle")
-	add("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", ".webhooks[]?.clientConfig.caBundle")
-	add("apiextensions.k8s.io", "CustomResourceDefinition", ".spec.conversion.webhook.clientConfig.caBundle")
+	add("admissionregistration.k8s.io", "MutatingWebhookConfiguration", webhookCABundle)
+	add("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", webhookCABundle)
+	crd := []string{zeroPrinterColumnPriority}
+	if conversion {
+		crd = append(crd, conversionCABundle)
+	}
+	add("apiextensions.k8s.io", "CustomResourceDefinition", crd...)
 	return out
 }

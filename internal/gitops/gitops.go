@@ -88,9 +88,10 @@ func wave(o *manifest.Object) int {
 }
 
 // Annotate sets the Argo CD sync wave on every object and the sync options
-// some need: ServerSideApply for CustomResourceDefinitions (the
-// FlinkDeployment CRD is too large for the last-applied annotation of
-// client-side apply), SkipDryRunOnMissingResource for custom resources
+// some need: ServerSideApply for CustomResourceDefinitions (client-side
+// apply would store each as a last-applied annotation, up to 168 KB for
+// the operator's, growing every release toward the 262,144-byte limit),
+// SkipDryRunOnMissingResource for custom resources
 // whose CRD is created in the same sync, and Prune=false,Delete=false (with
 // Flux's prune: disabled) on what a sync must never delete (see keep). Sync
 // options a chart set are kept beside krm-flink's. It returns the objects,

@@ -1,6 +1,7 @@
 package gitops
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
@@ -90,5 +91,33 @@ func TestIgnoreDifferencesOnlyForRenderedKinds(t *testing.T) {
 	got := IgnoreDifferences(objs)
 	if len(got) != 1 || got[0].(map[string]any)["kind"] != "ValidatingWebhookConfiguration" {
 		t.Errorf("IgnoreDifferences = %v", got)
+	}
+}
+
+func TestIgnoreDifferencesForCRDs(t *testing.T) {
+	crd := func(conversion map[string]any) *manifest.Object {
+		spec := map[string]any{"group": "example.com"}
+		if conversion != nil {
+			spec["conversion"] = conversion
+		}
+		return obj("c", "apiextensions.k8s.io/v1", "CustomResourceDefinition", "things.example.com", map[string]any{"spec": spec})
+	}
+	cases := []struct {
+		name string
+		crd  *manifest.Object
+		want []any
+	}{
+		{"no conversion", crd(nil), []any{zeroPrinterColumnPriority}},
+		{"conversion None", crd(map[string]any{"strategy": "None"}), []any{zeroPrinterColumnPriority}},
+		{"conversion webhook", crd(map[string]any{"strategy": "Webhook", "webhook": map[string]any{}}), []any{zeroPrinterColumnPriority, conversionCABundle}},
+	}
+	for _, c := range cases {
+		got := IgnoreDifferences([]*manifest.Object{c.crd})
+		if len(got) != 1 {
+			t.Fatalf("%s: %v", c.name, got)
+		}
+		if exprs := got[0].(map[string]any)["jqPathExpressions"]; !reflect.DeepEqual(exprs, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, exprs, c.want)
+		}
 	}
 }

@@ -181,8 +181,17 @@ func bootstrap(env string, g *api.GitOps, objs []*manifest.Object) []*manifest.O
 			Path: a.Path, Server: a.Server, Prefix: a.Prefix, Automated: a.Automated,
 		}, objs))
 	}
+	if a := g.ArgoCD; a != nil && a.HealthChecks {
+		out = append(out, gitops.ArgoHealthChecks(a.Namespace))
+	}
 	for _, o := range out {
-		o.SetLabels(map[string]string{manifest.ManagedByLabel: manifest.ManagedBy, manifest.ComponentLabel: o.Component})
+		labels := o.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[manifest.ManagedByLabel] = manifest.ManagedBy
+		labels[manifest.ComponentLabel] = o.Component
+		o.SetLabels(labels)
 	}
 	return out
 }

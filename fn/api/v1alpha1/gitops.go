@@ -42,7 +42,8 @@ type Flux struct {
 	Prefix string `json:"prefix,omitempty"`
 }
 
-// ArgoCD renders one Application per environment into overlays/<env>/argocd/.
+// ArgoCD renders one Application per environment into overlays/<env>/argocd/,
+// and, with HealthChecks, the argocd-cm keys of the Flink health checks.
 type ArgoCD struct {
 	// +optional
 	Enabled bool `json:"enabled,omitempty"`
@@ -73,6 +74,11 @@ type ArgoCD struct {
 	// Automated sync with prune and self-heal.
 	// +optional
 	Automated bool `json:"automated,omitempty"`
+	// HealthChecks renders argocd/configmap-argocd-cm.yaml: Argo CD health
+	// checks for the Flink operator's kinds, to merge into argocd-cm in
+	// Namespace. Independent of Enabled.
+	// +optional
+	HealthChecks bool `json:"healthChecks,omitempty"`
 }
 
 func (g *GitOps) defaults() {
@@ -108,6 +114,9 @@ func (g *GitOps) validate(path *field.Path) field.ErrorList {
 		if !fluxInterval.MatchString(f.Interval) {
 			errs = append(errs, field.Invalid(fp.Child("interval"), f.Interval, "must be a duration such as 10m or 1h"))
 		}
+	}
+	if a := g.ArgoCD; a != nil && a.HealthChecks && !a.Enabled {
+		errs = append(errs, dnsLabel(path.Child("argocd", "namespace"), a.Namespace)...)
 	}
 	if a := g.ArgoCD; a != nil && a.Enabled {
 		ap := path.Child("argocd")

@@ -1,0 +1,2 @@
+-- flink.apache.org/FlinkDeployment: an application or session cluster.
+return flinkResult(obj)
