@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"sigs.k8s.io/yaml"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
@@ -18,18 +17,15 @@ const (
 	// kpt sets the package's absolute path on every item and on the
 	// function config; config.kubernetes.io/path is relative to it.
 	packagePathAnnotation = "internal.config.kubernetes.io/package-path"
-	// kustomize sets the source file, relative to the kustomization that
-	// runs the function, when that kustomization has
-	// `buildMetadata: [originAnnotations]`.
-	originAnnotation = "config.kubernetes.io/origin"
 )
 
 // locate sets the folder the platform's relative paths start from, so they
 // mean what they mean in the CLI: the folder the krm-flink.io/base-dir
-// annotation names, else the platform file's folder as kpt or kustomize's
-// origin annotation tell it. Otherwise it is the working directory, and
-// messages about relative paths say so and how to fix it. It reports
-// whether the platform's folder is known.
+// annotation names, else the platform file's folder as kpt tells it.
+// kustomize gives no path (its origin annotations, when on, are relative
+// to the top kustomization, not to the function's folder). Otherwise it is
+// the working directory, and messages about relative paths say so and how
+// to fix it. It reports whether the platform's folder is known.
 func locate(cfg *fn.KubeObject, p *input.Platform) bool {
 	if dir := p.Metadata.Annotations[api.BaseDirAnnotation]; dir != "" {
 		p.BaseDir = filepath.Clean(dir)
@@ -42,12 +38,6 @@ func locate(cfg *fn.KubeObject, p *input.Platform) bool {
 			p.BaseDirFrom = "the platform file's folder " + p.BaseDir
 			return true
 		}
-	}
-	var origin struct{ Path, Repo string }
-	if o := cfg.GetAnnotation(originAnnotation); o != "" && yaml.Unmarshal([]byte(o), &origin) == nil && origin.Path != "" && origin.Repo == "" {
-		p.BaseDir = filepath.Dir(filepath.Clean(origin.Path))
-		p.BaseDirFrom = fmt.Sprintf("the platform file's folder %s (from kustomize's %s), in the function's working directory", p.BaseDir, originAnnotation)
-		return true
 	}
 	p.BaseDir = "."
 	p.BaseDirFrom = "the function's working directory: the tool did not say where the platform file is " +
