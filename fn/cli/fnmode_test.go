@@ -15,6 +15,7 @@ import (
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/krmfn"
+	"github.com/krm-flink/krm-flink/internal/input"
 )
 
 // fnModeNotApplicable are testdata/errors cases with no function-mode
@@ -85,10 +86,10 @@ func goldenProblems(t *testing.T, golden string) []expectedProblem {
 // environment), every other document as an item annotated with its file,
 // the way kpt hands them over. Documents are re-encoded as YAML nodes, so
 // aliases stay aliases; a file that is not YAML is embedded as it is.
-func resourceList(t *testing.T, input, env string) []byte {
+func resourceList(t *testing.T, dir, env string) []byte {
 	t.Helper()
 	var files []string
-	err := filepath.WalkDir(input, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -98,7 +99,7 @@ func resourceList(t *testing.T, input, env string) []byte {
 			}
 			return nil
 		}
-		if isInputFile(d.Name()) {
+		if input.IsInputFile(d.Name()) {
 			files = append(files, p)
 		}
 		return nil

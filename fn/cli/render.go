@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
-	"github.com/krm-flink/krm-flink/internal/chart/source"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/output"
 	"github.com/krm-flink/krm-flink/internal/problem"
@@ -206,25 +205,8 @@ func readInputs(paths []string) ([]*input.Document, problem.List) {
 			files = append(files, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				// A Helm chart (a platform's job chart) is not input.
-				if _, err := os.Stat(filepath.Join(path, "Chart.yaml")); err == nil {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if isInputFile(d.Name()) {
-				files = append(files, path)
-			}
-			return nil
-		})
+		found, err := input.Files(p)
+		files = append(files, found...)
 		if err != nil {
 			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
 		}
@@ -247,15 +229,6 @@ func readInputs(paths []string) ([]*input.Document, problem.List) {
 		docs = append(docs, d...)
 	}
 	return docs, probs
-}
-
-func isInputFile(name string) bool {
-	switch name {
-	case "kustomization.yaml", "kustomization.yml", "Kptfile", source.LockFile:
-		return false
-	}
-	ext := filepath.Ext(name)
-	return (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(name, ".")
 }
 
 func unwrapPathError(err error) error {

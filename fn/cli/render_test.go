@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/output"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
@@ -30,7 +31,7 @@ func TestDeterministic(t *testing.T) {
 	src := filepath.Join(repoRoot, "examples", "platform")
 	var docs []string
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !isInputFile(d.Name()) {
+		if err != nil || d.IsDir() || !input.IsInputFile(d.Name()) {
 			return err
 		}
 		data, err := os.ReadFile(p)

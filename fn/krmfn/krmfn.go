@@ -164,6 +164,9 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 	}
 	var docs []*input.Document
 	var probs problem.List
+	if locate(rl.FunctionConfig, platform) {
+		probs = append(probs, missingJobs(platform, rl.Items)...)
+	}
 	own := map[string]*fn.KubeObject{} // the user's own items by object ID
 	for _, item := range rl.Items {
 		switch {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,6 +28,32 @@ const MaxDocumentBytes = 1 << 20
 type Platform struct {
 	*api.FlinkPlatform
 	File string
+	// BaseDir is the folder the platform's relative paths start from when
+	// it is not File's (a KRM function names File as its orchestrator
+	// does); BaseDirFrom says what BaseDir is, for messages.
+	BaseDir, BaseDirFrom string
+}
+
+// Dir is the folder the platform's relative paths (charts, chartsDir,
+// keyrings, manifests) start from.
+func (p *Platform) Dir() string {
+	if p.BaseDir != "" {
+		return p.BaseDir
+	}
+	if p.File == "" {
+		return ""
+	}
+	return filepath.Dir(p.File)
+}
+
+// PathNote is appended to a problem with a relative path, so the message
+// says what the path was resolved against; empty when that is the
+// platform file's folder as written.
+func (p *Platform) PathNote(path string) string {
+	if p.BaseDirFrom == "" || path == "" || filepath.IsAbs(path) {
+		return ""
+	}
+	return " (" + path + " is relative to " + p.BaseDirFrom + ")"
 }
 
 // Job is a decoded FlinkJobSpec and where it came from.

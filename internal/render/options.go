@@ -43,17 +43,18 @@ func NewWithOptions(set *input.Set, opts Options) (*Renderer, error) {
 		return nil, err
 	}
 	so := opts.Sources
-	chartsDirField := opts.ChartsDirFrom
+	chartsDirField, note := opts.ChartsDirFrom, ""
 	if so.ChartsDir == "" && set.Platform.Spec.ChartsDir != "" {
 		chartsDirField = "spec.chartsDir"
 		so.ChartsDir = set.Platform.Spec.ChartsDir
-		if !filepath.IsAbs(so.ChartsDir) && set.Platform.File != "" {
-			so.ChartsDir = filepath.Join(filepath.Dir(set.Platform.File), so.ChartsDir)
+		if !filepath.IsAbs(so.ChartsDir) && set.Platform.Dir() != "" {
+			so.ChartsDir = filepath.Join(set.Platform.Dir(), so.ChartsDir)
 		}
+		note = set.Platform.PathNote(set.Platform.Spec.ChartsDir)
 	}
 	charts, err := source.New(so)
 	if err != nil {
-		return nil, problem.List{problem.Errorf(set.Platform.File, set.Platform.Ref(), chartsDirField, "%v", err)}
+		return nil, problem.List{problem.Errorf(set.Platform.File, set.Platform.Ref(), chartsDirField, "%v%s", err, note)}
 	}
 	r := &Renderer{
 		set:    set,

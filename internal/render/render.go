@@ -54,12 +54,12 @@ func loadJobChart(p *input.Platform) (*chart.Chart, error) {
 		return nil, problem.List{problem.Errorf(p.File, p.Ref(), "spec.jobChart.path", "a job chart is given as a local directory or .tgz path")}
 	}
 	path := src.Path
-	if !filepath.IsAbs(path) && p.File != "" {
-		path = filepath.Join(filepath.Dir(p.File), path)
+	if !filepath.IsAbs(path) && p.Dir() != "" {
+		path = filepath.Join(p.Dir(), path)
 	}
 	c, err := chart.LoadPath(path)
 	if err != nil {
-		return nil, problem.List{problem.Errorf(p.File, p.Ref(), "spec.jobChart.path", "%v", err)}
+		return nil, problem.List{problem.Errorf(p.File, p.Ref(), "spec.jobChart.path", "%v%s", err, p.PathNote(src.Path))}
 	}
 	return c, nil
 }

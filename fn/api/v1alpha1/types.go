@@ -24,11 +24,15 @@ const (
 
 	// ChartsDirAnnotation on a FlinkPlatform used as a KRM functionConfig
 	// names the vendored charts folder, relative to the function's working
-	// directory. A function cannot tell where the platform file lives
-	// (kustomize gives no path and runs it in the kustomization's folder;
-	// kpt gives a path relative to the package and runs it where kpt runs),
-	// so this says it outright; it takes precedence over spec.chartsDir.
+	// directory; it takes precedence over spec.chartsDir.
 	ChartsDirAnnotation = Group + "/charts-dir"
+
+	// BaseDirAnnotation on a FlinkPlatform used as a KRM functionConfig
+	// names the platform file's folder, relative to the function's working
+	// directory, which the platform's relative paths then start from as in
+	// the CLI. kpt says where the file is; kustomize does not (unless its
+	// origin annotations are on), so a kustomize setup sets this.
+	BaseDirAnnotation = Group + "/base-dir"
 
 	// EnvironmentsAnnotation on an object of the user's own kind (a
 	// ConfigMap, an ExternalSecret) in the input lists the environments

@@ -6,7 +6,6 @@ package certmanager
 
 import (
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,17 +96,18 @@ func Values(chartVersion string) map[string]any {
 // the reference platform installed it: the objects as published, with the
 // namespace, Namespace and drop rules every component gets.
 func (r *Renderer) renderManifest(p *resolve.Plan, cfg *api.CertManager) ([]*manifest.Object, error) {
-	baseDir := ""
+	baseDir, note := "", ""
 	file, ref := "", problem.ObjectRef{}
 	if p.Source != nil {
 		file, ref = p.Source.File, p.Source.Ref()
-		if p.Source.File != "" {
-			baseDir = filepath.Dir(p.Source.File)
+		baseDir = p.Source.Dir()
+		if !strings.Contains(cfg.Manifest, "://") {
+			note = p.Source.PathNote(cfg.Manifest)
 		}
 	}
 	m, err := r.charts.LoadManifest(Name, cfg.Manifest, baseDir)
 	if err != nil {
-		return nil, problem.List{problem.Errorf(file, ref, helmcomponent.Field(Name)+".manifest", "%v", err)}
+		return nil, problem.List{problem.Errorf(file, ref, helmcomponent.Field(Name)+".manifest", "%v%s", err, note)}
 	}
 	objs, err := manifest.ParseYAML(Name, m.Data)
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"helm.sh/helm/v3/pkg/release"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -62,10 +61,13 @@ func Load(charts Charts, p *resolve.Plan, name string, c *api.Component) (*sourc
 		var se *source.Error
 		if errors.As(err, &se) {
 			field := chartField(name, se.Source, c)
+			note := ""
 			if se.Override {
 				field = "--chart " + name
+			} else if p.Source != nil && c.Chart != nil {
+				note = p.Source.PathNote(c.Chart.Path)
 			}
-			return nil, nil, problem.List{problem.Errorf(file, ref, field, "%s", err.Error())}
+			return nil, nil, problem.List{problem.Errorf(file, ref, field, "%s%s", err.Error(), note)}
 		}
 		return nil, nil, err
 	}
@@ -450,8 +452,8 @@ func PlatformRef(p *resolve.Plan) (string, problem.ObjectRef) {
 
 // baseDir is the folder relative chart paths start from: the platform file's.
 func baseDir(p *resolve.Plan) string {
-	if p.Source == nil || p.Source.File == "" {
+	if p.Source == nil {
 		return ""
 	}
-	return filepath.Dir(p.Source.File)
+	return p.Source.Dir()
 }
