@@ -14,6 +14,7 @@ import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/support"
 )
 
 // Plan is everything one environment renders from.
@@ -100,6 +101,9 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	// reports everything; what they inherit from it is reported at the
 	// platform, not again at every job.
 	platformBroken := probs.HasErrors() || CheckPlatform(src).HasErrors()
+	if !platformBroken {
+		probs = append(probs, support.Warnings(src.File, src.Ref(), &platform.Spec)...)
+	}
 	pl := &Plan{Env: *env, Platform: platform, Source: src}
 	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
 	envNames := Environments(src.FlinkPlatform)

@@ -18,6 +18,13 @@ const (
 	KarpenterV1      = "v1"
 
 	DefaultFluentBitPath = "/var/log/containers/*.log"
+
+	// Datadog autodiscovery annotation formats (spec.metrics.datadog.format).
+	DatadogFormatV1 = "v1"
+	DatadogFormatV2 = "v2"
+	// DatadogNamespace prefixes every metric the OpenMetrics check sends
+	// (its required namespace setting).
+	DatadogNamespace = "flink"
 	// DefaultKarpenterV1Version is the Karpenter pin of a platform whose
 	// NodePools are karpenter.sh/v1 and that pins no Karpenter version.
 	DefaultKarpenterV1Version = "1.14.1"
@@ -102,6 +109,9 @@ func (p *FlinkPlatform) Default() {
 	}
 	if dd.TolerateUnready == nil {
 		dd.TolerateUnready = ptr(true)
+	}
+	if dd.Format == "" {
+		dd.Format = DatadogFormatV1
 	}
 	if len(dd.Metrics) == 0 {
 		dd.Metrics = append([]string(nil), DefaultDatadogMetrics...)

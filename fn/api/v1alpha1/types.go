@@ -196,6 +196,11 @@ type Datadog struct {
 	// TolerateUnready defaults to true.
 	// +optional
 	TolerateUnready *bool `json:"tolerateUnready,omitempty"`
+	// Format of the autodiscovery annotations: v1 (default), the trio
+	// check_names, init_configs and instances; or v2, the single
+	// ad.datadoghq.com/<container>.checks annotation (Agent 7.36+).
+	// +optional
+	Format string `json:"format,omitempty"`
 }
 
 // RBACMode chooses how the job ClusterRole is bound.

@@ -64,6 +64,7 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	if s.Metrics.Port < 1 || s.Metrics.Port > 65535 {
 		errs = append(errs, field.Invalid(spec.Child("metrics", "port"), s.Metrics.Port, "must be a port number, 1-65535"))
 	}
+	errs = append(errs, oneOf(spec.Child("metrics", "datadog", "format"), []string{s.Metrics.Datadog.Format}, DatadogFormatV1, DatadogFormatV2)...)
 	switch s.RBAC.Mode {
 	case RBACRoleBinding, RBACClusterRoleBinding:
 	default:

@@ -263,6 +263,8 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"datadog": map[string]any{
 			"enabled":         *ps.Metrics.Datadog.Enabled,
 			"container":       MainContainer,
+			"format":          ps.Metrics.Datadog.Format,
+			"namespace":       api.DatadogNamespace,
 			"tags":            tags,
 			"metrics":         toAny(dedupe(append(append([]string(nil), ps.Metrics.Datadog.Metrics...), s.Metrics...))),
 			"tolerateUnready": *ps.Metrics.Datadog.TolerateUnready,
