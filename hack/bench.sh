@@ -207,6 +207,14 @@ best ":" "$RESOURCELIST" "$work/3/fn-out.yaml" "$kf"
 runs=$runs_saved
 SMALL_WALL=$B_WALL SMALL_RSS=$B_RSS
 
+say "large CRDs: 3 jobs, 2 environments, charts with ~540 KB CRDs (render --all-envs)"
+eval "$("$gen" -jobs 3 -large-crds -o "$work/large-crds")"
+runs=$((runs > 5 ? runs : 5))
+best "set_aside '$work/large-crds/out'" /dev/null /dev/null "$kf" render -f "$PLATFORM" --all-envs -o "$work/large-crds/out"
+runs=$runs_saved
+LARGE_WALL=$B_WALL LARGE_CPU=$B_CPU LARGE_RSS=$B_RSS
+LARGE_SIZE=$(du -sb "$work/large-crds/out" | cut -f1)
+
 declare -A G_BYTES G_ALLOCS G_NS
 if [ "${BENCH_GO:-1}" != 0 ]; then
   pattern=${BENCH_GO_PATTERN:-'^Benchmark(Render|Function)$'}
@@ -271,6 +279,9 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (dirty)"
   fi
   echo "Function mode, 3 jobs (the kpt pipeline case): $(secs "$SMALL_WALL") wall, $(mb "$SMALL_RSS") peak RSS (best of $((runs > 5 ? runs : 5)))$small_go."
   echo
+  echo "Large CRDs (3 jobs, environments dev and prod, each component's chart a local copy with a synthetic CRD of about"
+  echo "540 KB): render --all-envs $(secs "$LARGE_WALL") wall (best of $((runs > 5 ? runs : 5))), CPU $LARGE_CPU s user + sys, $(mb "$LARGE_RSS") peak RSS, output $(bytes "$LARGE_SIZE")."
+  echo
   echo "Wall: best of $runs runs of the CLI binary (one when a run takes over ${long} s), timed by the shell; peak RSS: the"
   echo "highest of those runs (GNU time %M). Allocations: one Go benchmark run in-process (go test -bench -benchmem)."
   echo
@@ -298,6 +309,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (dirty)"
     check "helm template per job / render, 100 jobs" "$(awk -v a="${H_WALL[100]}" -v b="${R_WALL[100]}" 'BEGIN { printf "%.1f", a / b }')" ">=" 30
   fi
   check "function mode, 3 jobs: wall (s)" "$SMALL_WALL" "<=" 0.150
+  check "large CRDs, 3 jobs, 2 envs: render wall (s)" "$LARGE_WALL" "<=" 0.3
   echo
   echo "$fails target(s) missed."
 } | tee "$work/results.md"
@@ -305,6 +317,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (dirty)"
 for n in $sizes; do
   rm -rf "$work/$n"/out.old.* "$work/$n"/helm-out.old.*
 done
+rm -rf "$work/large-crds"/out.old.*
 say "results in $work/results.md, raw timings in $log"
 if [ "${BENCH_STRICT:-0}" = 1 ] && grep -q '| FAIL |' "$work/results.md"; then
   exit 1

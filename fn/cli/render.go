@@ -107,6 +107,7 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 		envs = r.Environments()
 	}
 	trees := map[string]output.Tree{}
+	var builder output.Builder
 	for _, env := range envs {
 		res, err := r.Render(env)
 		if err != nil {
@@ -117,7 +118,7 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 			return reportError(stderr, err)
 		}
 		all = append(all, res.Warnings...)
-		tree, err := output.Build(res.Objects, res.Bootstrap)
+		tree, err := builder.Build(res.Objects, res.Bootstrap)
 		if err != nil {
 			return reportError(stderr, fmt.Errorf("environment %s: %w", env, err))
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -66,4 +67,16 @@ func (d Documents) Objects(component string) ([]*Object, error) {
 		return nil, d.Err
 	}
 	return out, nil
+}
+
+// Copy returns a deep copy of the documents, for a caller that changes the
+// objects while others keep the originals.
+func (d Documents) Copy() Documents {
+	out := Documents{Maps: make([]map[string]any, len(d.Maps)), Err: d.Err}
+	for i, m := range d.Maps {
+		if m != nil {
+			out.Maps[i] = runtime.DeepCopyJSON(m)
+		}
+	}
+	return out
 }

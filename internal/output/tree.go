@@ -6,11 +6,14 @@ package output
 
 import (
 	"fmt"
-	"golang.org/x/sync/errgroup"
 	"path"
+	"reflect"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"sigs.k8s.io/yaml"
 
@@ -75,6 +78,53 @@ func fileName(name string) string {
 // top-level kustomization.yaml listing the layers (what Argo CD and a plain
 // kustomize build read), and the bootstrap objects in folders of their own.
 func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
+	return new(Builder).Build(objs, bootstrap)
+}
+
+// Builder builds the trees of one run's environments. Every environment
+// renders the same cluster-wide objects (a chart's CRDs, hundreds of KB
+// each), mostly with the same content: an object equal to one an earlier
+// Build encoded, at the same path, gets the same bytes without being
+// encoded again. Objects must not change once built. The zero Builder is
+// ready; it is safe for concurrent use.
+type Builder struct {
+	mu sync.Mutex
+	// done holds, by path, the objects encoded so far and their bytes.
+	done map[string][]encoded
+}
+
+type encoded struct {
+	obj  map[string]any
+	data []byte
+}
+
+// marshal is Marshal, reusing the bytes of an equal object built earlier
+// at path p.
+func (b *Builder) marshal(p string, o *manifest.Object) ([]byte, error) {
+	b.mu.Lock()
+	prev := b.done[p]
+	b.mu.Unlock()
+	for _, e := range prev {
+		if reflect.DeepEqual(e.obj, o.Object) {
+			return e.data, nil
+		}
+	}
+	data, err := Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	if b.done == nil {
+		b.done = map[string][]encoded{}
+	}
+	b.done[p] = append(b.done[p], encoded{o.Object, data})
+	b.mu.Unlock()
+	return data, nil
+}
+
+// Build is the package's Build, reusing the bytes of objects equal to ones
+// built before.
+func (b *Builder) Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 	all := append(append([]*manifest.Object(nil), objs...), bootstrap...)
 	t := make(Tree, len(all)+len(gitops.Layers)+3)
 	paths := make([]string, len(all))
@@ -94,7 +144,7 @@ func Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range all {
 		g.Go(func() (err error) {
-			if data[i], err = Marshal(all[i]); err != nil {
+			if data[i], err = b.marshal(paths[i], all[i]); err != nil {
 				return fmt.Errorf("%s: %w", paths[i], err)
 			}
 			return nil

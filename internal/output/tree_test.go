@@ -106,3 +106,51 @@ func TestBuild(t *testing.T) {
 		t.Errorf("duplicate: %v", err)
 	}
 }
+
+// TestBuilderReusesEqualObjects checks that a Builder gives an object equal
+// to one built before (in another environment) the bytes Marshal gives it,
+// and that a changed object at the same path is encoded anew.
+func TestBuilderReusesEqualObjects(t *testing.T) {
+	crd := func(desc string) *manifest.Object {
+		return manifest.New("flink-operator", map[string]any{
+			"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+			"metadata": map[string]any{"name": "xs.example.com"},
+			"spec":     map[string]any{"group": "example.com", "description": desc, "n": float64(1)},
+		})
+	}
+	var b Builder
+	dev, err := b.Build([]*manifest.Object{crd("same")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Path(crd("same"))
+	prod, err := b.Build([]*manifest.Object{crd("same")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Marshal(crd("same"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(dev[p], want) || !bytes.Equal(prod[p], want) {
+		t.Errorf("equal objects: got\n%s\nand\n%s\nwant\n%s", dev[p], prod[p], want)
+	}
+	qa, err := b.Build([]*manifest.Object{crd("changed")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := Marshal(crd("changed")); !bytes.Equal(qa[p], want) {
+		t.Errorf("changed object: got\n%s\nwant\n%s", qa[p], want)
+	}
+	// A number of another Go type is another object to the cache, though
+	// it may encode alike: never the wrong bytes, at worst one encode more.
+	other := crd("same")
+	other.Object["spec"].(map[string]any)["n"] = int64(2)
+	got, err := b.Build([]*manifest.Object{other}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := Marshal(other); !bytes.Equal(got[p], want) {
+		t.Errorf("int64 field: got\n%s\nwant\n%s", got[p], want)
+	}
+}

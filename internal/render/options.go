@@ -3,6 +3,8 @@ package render
 import (
 	"path/filepath"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/krm-flink/krm-flink/internal/chart/source"
 	"github.com/krm-flink/krm-flink/internal/component"
 	"github.com/krm-flink/krm-flink/internal/component/certmanager"
@@ -79,6 +81,11 @@ func NewWithOptions(set *input.Set, opts Options) (*Renderer, error) {
 // environment up front, so a missing chart fails before anything renders.
 func (r *Renderer) loadCharts() problem.List {
 	var probs problem.List
+	// Decoding a chart's CRDs (upstream ones run to hundreds of KB) is
+	// most of a small platform's render: do it for every chart at once.
+	var crds errgroup.Group
+	defer func() { _ = crds.Wait() }()
+	prepared := map[*source.Loaded]bool{}
 	for _, env := range resolve.Environments(r.set.Platform.FlinkPlatform) {
 		platform, ps := resolve.PlatformFor(r.set.Platform, env)
 		if ps.HasErrors() {
@@ -90,7 +97,12 @@ func (r *Renderer) loadCharts() problem.List {
 			if !*nc.Enabled || nc.Name == certmanager.Name && platform.Spec.Components.CertManager.Manifest != "" {
 				continue
 			}
-			if _, _, err := helmcomponent.Load(r.charts, p, nc.Name, nc.Component); err != nil {
+			l, _, err := helmcomponent.Load(r.charts, p, nc.Name, nc.Component)
+			if err == nil && !prepared[l] {
+				prepared[l] = true
+				crds.Go(func() error { l.PrepareCRDs(); return nil })
+			}
+			if err != nil {
 				if ps, ok := err.(problem.List); ok {
 					probs = append(probs, ps...)
 					continue

@@ -59,8 +59,8 @@ func platform(tb testing.TB, c Config) *Layout {
 	if !keep || base == "" {
 		base = platformDir
 	}
-	dir := filepath.Join(base, fmt.Sprintf("jobs%d-envs%d-ns%d-seed%d-nocomp%t-helm%t",
-		c.Jobs, c.Envs, c.Namespaces, c.Seed, c.NoComponents, c.HelmValues))
+	dir := filepath.Join(base, fmt.Sprintf("jobs%d-envs%d-ns%d-seed%d-nocomp%t-helm%t-largecrds%t",
+		c.Jobs, c.Envs, c.Namespaces, c.Seed, c.NoComponents, c.HelmValues, c.LargeCRDs))
 	stamp := filepath.Join(dir, "generated")
 	if keep {
 		if _, err := os.Stat(stamp); err == nil {
@@ -86,6 +86,9 @@ const benchDirEnv = "KRM_FLINK_BENCH_DIR"
 // layoutOf is the Layout Generate returned for c in dir.
 func layoutOf(dir string, c Config) *Layout {
 	envs := EnvNames(max(c.Envs, 1))
+	if c.LargeCRDs {
+		envs = largeCRDEnvs
+	}
 	return &Layout{
 		Dir:          dir,
 		Platform:     filepath.Join(dir, PlatformDir),
@@ -147,6 +150,15 @@ func benchRender(b *testing.B, l *Layout, jobs int, envArgs ...string) {
 	reportPerJob(b, jobs)
 	b.ReportMetric(float64(files), "files")
 	b.ReportMetric(float64(size), "out-bytes")
+}
+
+// BenchmarkRenderLargeCRDs renders both environments (dev, and prod on a
+// cluster of its own) of 3 jobs whose four component charts each carry a
+// synthetic CRD of about 540 KB, as upstream charts do: `--all-envs`.
+func BenchmarkRenderLargeCRDs(b *testing.B) {
+	const n = 3
+	l := platform(b, Config{Jobs: n, LargeCRDs: true})
+	benchRender(b, l, n, "--all-envs")
 }
 
 // BenchmarkRenderCheck is the pull-request check: `render --check` against

@@ -59,6 +59,11 @@ type Config struct {
 	NoComponents bool
 	// HelmValues also writes every job's chart values for the baseline.
 	HelmValues bool
+	// LargeCRDs is the large-CRD case (crds.go): the components' charts are
+	// local copies of the fixtures with a synthetic CRD of about CRDSize
+	// bytes each, and the environments are dev and prod (its own cluster,
+	// c1-prod); Envs is ignored.
+	LargeCRDs bool
 }
 
 // DefaultSeed is the seed the benchmarks use.
@@ -106,12 +111,15 @@ func Generate(dir string, c Config) (*Layout, error) {
 	if c.Seed == 0 {
 		c.Seed = DefaultSeed
 	}
-	for _, sub := range []string{PlatformDir, ResourceListFile, HelmDir} {
+	for _, sub := range []string{PlatformDir, ResourceListFile, HelmDir, ChartsDir} {
 		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 			return nil, err
 		}
 	}
 	envs := EnvNames(c.Envs)
+	if c.LargeCRDs {
+		envs = largeCRDEnvs
+	}
 	l := &Layout{
 		Dir:          dir,
 		Platform:     filepath.Join(dir, PlatformDir),
@@ -120,6 +128,15 @@ func Generate(dir string, c Config) (*Layout, error) {
 		Env:          envs[0],
 	}
 	platform := Platform(envs, !c.NoComponents)
+	if c.LargeCRDs {
+		platform.Spec.Environments = []api.Environment{
+			{Name: "dev", ShortName: "dev"},
+			{Name: "prod", ShortName: "prod", Overrides: mustJSON(map[string]any{"clusterName": "c1-prod"})},
+		}
+		if err := writeLargeCRDCharts(dir, platform); err != nil {
+			return nil, err
+		}
+	}
 	jobs := Jobs(c.Jobs, c.Namespaces, envs, c.Seed)
 	nss := map[string]bool{}
 	for _, j := range jobs {

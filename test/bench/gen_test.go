@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/cli"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
@@ -103,6 +104,11 @@ func TestHelmBaselineMatches(t *testing.T) {
 	l, err := Generate(t.TempDir(), Config{Jobs: 6, Envs: 2, HelmValues: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	a, _ := LargeCRD("karpenter", 4, CRDSize)
+	b, _ := LargeCRD("karpenter", 4, CRDSize)
+	if !bytes.Equal(a, b) {
+		t.Error("LargeCRD: same arguments, different bytes")
 	}
 	out := t.TempDir()
 	var stderr bytes.Buffer
@@ -209,4 +215,72 @@ func countFiles(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestLargeCRDCase checks the large-CRD case: each component's chart is a
+// local copy carrying a synthetic CRD of about CRDSize bytes, deep and wide
+// like an upstream one, and both environments render it.
+func TestLargeCRDCase(t *testing.T) {
+	l, err := Generate(t.TempDir(), Config{Jobs: 3, LargeCRDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(l.Envs, " "); got != "dev prod" {
+		t.Errorf("environments %q, want dev prod", got)
+	}
+	for _, name := range largeCRDComponents {
+		p := filepath.Join(l.Dir, ChartsDir, api.ComponentDefaults[name].Chart, "crds", crdFileName(name))
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(data); n < CRDSize*95/100 || n > CRDSize*105/100 {
+			t.Errorf("%s: %d bytes, want %d within 5%%", p, n, CRDSize)
+		}
+		var crd map[string]any
+		if err := sigsyaml.Unmarshal(data, &crd); err != nil {
+			t.Fatal(err)
+		}
+		props, depth := schemaShape(crd["spec"].(map[string]any)["versions"].([]any)[0].(map[string]any)["schema"].(map[string]any)["openAPIV3Schema"].(map[string]any), 0)
+		if props < 1000 || depth < 10 {
+			t.Errorf("%s: %d properties, %d levels deep; want at least 1000 and 10", p, props, depth)
+		}
+	}
+	a, _ := LargeCRD("karpenter", 4, CRDSize)
+	b, _ := LargeCRD("karpenter", 4, CRDSize)
+	if !bytes.Equal(a, b) {
+		t.Error("LargeCRD: same arguments, different bytes")
+	}
+	out := t.TempDir()
+	var stderr bytes.Buffer
+	if code := cli.Main([]string{"render", "-f", l.Platform, "--all-envs", "-o", out}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+		t.Fatalf("render: exit %d\n%s", code, stderr.String())
+	}
+	for _, env := range l.Envs {
+		p := filepath.Join(out, env, "crds", "flink-operator", "_cluster", "customresourcedefinition-"+strings.TrimSuffix(crdFileName("flink-operator"), ".yaml")+".yaml")
+		if info, err := os.Stat(p); err != nil || info.Size() < CRDSize/2 {
+			t.Errorf("%s: the large CRD is not rendered (%v)", env, err)
+		}
+	}
+}
+
+// schemaShape counts the properties of a schema and its depth.
+func schemaShape(n map[string]any, depth int) (props, maxDepth int) {
+	maxDepth = depth
+	var kids []map[string]any
+	if ps, ok := n["properties"].(map[string]any); ok {
+		for _, p := range ps {
+			props++
+			kids = append(kids, p.(map[string]any))
+		}
+	}
+	if it, ok := n["items"].(map[string]any); ok {
+		kids = append(kids, it)
+	}
+	for _, k := range kids {
+		p, d := schemaShape(k, depth+1)
+		props += p
+		maxDepth = max(maxDepth, d)
+	}
+	return props, maxDepth
 }

@@ -18,6 +18,7 @@ import (
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
 // Request asks for the chart of one component.
@@ -58,10 +59,45 @@ type Loaded struct {
 	Pinned string
 
 	manifest *Manifest
+
+	crdMu sync.Mutex
+	// crds are the chart's crds/ files decoded, by content.
+	crds map[string]manifest.Documents
 }
 
 // Version is the loaded chart's own version.
 func (l *Loaded) Version() string { return l.Chart.Metadata.Version }
+
+// DecodeCRDs decodes one of the chart's crds/ files (its content, as
+// chart.Render returns it). Helm does not template crds/, so every
+// environment's render of the chart brings the same bytes: they are decoded
+// once per loaded chart, and each caller gets its own deep copy, since
+// objects are changed after rendering.
+func (l *Loaded) DecodeCRDs(content string) manifest.Documents {
+	return l.decodeCRDs(content).Copy()
+}
+
+func (l *Loaded) decodeCRDs(content string) manifest.Documents {
+	l.crdMu.Lock()
+	defer l.crdMu.Unlock()
+	d, ok := l.crds[content]
+	if !ok {
+		d = manifest.Decode([]byte(content))
+		if l.crds == nil {
+			l.crds = map[string]manifest.Documents{}
+		}
+		l.crds[content] = d
+	}
+	return d
+}
+
+// PrepareCRDs decodes the chart's crds/ files ahead of the first render,
+// so that charts loaded together can have theirs decoded in parallel.
+func (l *Loaded) PrepareCRDs() {
+	for _, crd := range l.Chart.CRDObjects() {
+		l.decodeCRDs(string(crd.File.Data))
+	}
+}
 
 // FixtureAnnotation marks a chart, and every object it renders, as a
 // krm-flink fixture standing in for an upstream chart.

@@ -417,3 +417,30 @@ func TestManifest(t *testing.T) {
 		t.Errorf("from cache: %v", err)
 	}
 }
+
+// TestDecodeCRDsCopies checks that every caller gets the decoded CRDs as
+// its own copy: changing one environment's objects leaves the next one's
+// as the file says.
+func TestDecodeCRDsCopies(t *testing.T) {
+	l := &Loaded{}
+	const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: xs.example.com\nspec:\n  group: example.com\n"
+	first, err := l.DecodeCRDs(crd).Objects("c")
+	if err != nil || len(first) != 1 {
+		t.Fatalf("got %d objects, %v", len(first), err)
+	}
+	first[0].SetLabels(map[string]string{"env": "dev"})
+	first[0].Object["spec"].(map[string]any)["group"] = "changed"
+	second, err := l.DecodeCRDs(crd).Objects("c")
+	if err != nil || len(second) != 1 {
+		t.Fatalf("got %d objects, %v", len(second), err)
+	}
+	if second[0].GetLabels() != nil || second[0].Object["spec"].(map[string]any)["group"] != "example.com" {
+		t.Errorf("second decode sees the first caller's changes: %v", second[0].Object)
+	}
+	if _, err := l.DecodeCRDs("a: [").Objects("c"); err == nil {
+		t.Error("a file that is not YAML: no error")
+	}
+	if _, err := l.DecodeCRDs("a: [").Objects("c"); err == nil {
+		t.Error("a file that is not YAML, decoded again: no error")
+	}
+}

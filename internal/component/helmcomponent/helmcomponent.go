@@ -137,8 +137,7 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 			s.Chart.Chart.Metadata.Name, s.Chart.Version(), s.Chart.Source, err)}
 	}
 	var objs []*manifest.Object
-	add := func(doc chart.Document) error {
-		o, err := doc.Objects(s.Name)
+	add := func(doc chart.Document, o []*manifest.Object, err error) error {
 		if err != nil {
 			return fmt.Errorf("chart %s %s, %s: %w", s.Chart.Chart.Metadata.Name, s.Chart.Version(), doc.Source, err)
 		}
@@ -146,12 +145,14 @@ func Render(p *resolve.Plan, s Spec) ([]*manifest.Object, error) {
 		return nil
 	}
 	for _, d := range res.CRDs {
-		if err := add(d); err != nil {
+		o, err := s.Chart.DecodeCRDs(d.Content).Objects(s.Name)
+		if err := add(d, o, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, d := range res.Manifests {
-		if err := add(d); err != nil {
+		o, err := d.Objects(s.Name)
+		if err := add(d, o, err); err != nil {
 			return nil, err
 		}
 	}

@@ -28,10 +28,11 @@ func main() {
 	flag.Uint64Var(&c.Seed, "seed", bench.DefaultSeed, "random seed")
 	flag.BoolVar(&c.NoComponents, "no-components", false, "leave spec.components out instead of enabling all four explicitly")
 	flag.BoolVar(&c.HelmValues, "helm-values", false, "also write every job's chart values for the helm template baseline")
+	flag.BoolVar(&c.LargeCRDs, "large-crds", false, "the large-CRD case: local chart copies with a synthetic CRD of about 540 KB each, environments dev and prod (-envs ignored)")
 	flag.StringVar(&out, "o", "", "output folder (required)")
 	flag.Parse()
 	if out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: gen -jobs N [-envs N] [-namespaces N] [-seed N] [-helm-values] -o DIR")
+		fmt.Fprintln(os.Stderr, "usage: gen -jobs N [-envs N] [-namespaces N] [-seed N] [-helm-values] [-large-crds] -o DIR")
 		os.Exit(2)
 	}
 	l, err := bench.Generate(out, c)
