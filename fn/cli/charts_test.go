@@ -73,9 +73,9 @@ func helmConfigFlags(t *testing.T) []string {
 // (writing nothing) once a vendored chart no longer matches the lock.
 func TestChartsPullAndRender(t *testing.T) {
 	repoSrv := charttest.NewRepo(t,
-		charttest.Fixture(t, "cert-manager"), charttest.Fixture(t, "flink-kubernetes-operator"), charttest.Fixture(t, "aws-for-fluent-bit"))
+		charttest.Fixture(t, "cert-manager-v1.21"), charttest.Fixture(t, "flink-kubernetes-operator-1.15"), charttest.Fixture(t, "aws-for-fluent-bit"))
 	reg := charttest.NewRegistry(t)
-	reg.Push(t, charttest.Fixture(t, "karpenter"), nil)
+	reg.Push(t, charttest.Fixture(t, "karpenter-v1"), nil)
 	dir := chartsPlatform(t, repoSrv.URL, reg.Ref("karpenter"))
 	cfg := helmConfigFlags(t)
 
@@ -203,10 +203,10 @@ func TestParseChartRef(t *testing.T) {
 func TestPrivateRepositoryCredentials(t *testing.T) {
 	const user, password = "robot", "hunter2-very-secret"
 	repoSrv := charttest.NewRepo(t,
-		charttest.Fixture(t, "cert-manager"), charttest.Fixture(t, "flink-kubernetes-operator"), charttest.Fixture(t, "aws-for-fluent-bit"))
+		charttest.Fixture(t, "cert-manager-v1.21"), charttest.Fixture(t, "flink-kubernetes-operator-1.15"), charttest.Fixture(t, "aws-for-fluent-bit"))
 	repoSrv.RequireBasicAuth(user, password)
 	reg := charttest.NewRegistry(t)
-	reg.Push(t, charttest.Fixture(t, "karpenter"), nil)
+	reg.Push(t, charttest.Fixture(t, "karpenter-v1"), nil)
 	dir := chartsPlatform(t, repoSrv.URL, reg.Ref("karpenter"))
 	cfgDir := t.TempDir()
 	repos := filepath.Join(cfgDir, "repositories.yaml")

@@ -173,6 +173,7 @@ charts:
     flink-operator: {enabled: false}
     fluent-bit: {enabled: false}
     karpenter:
+      version: 0.34.0
       chart: {repo: oci://public.ecr.aws/karpenter/karpenter}
 `),
 					"vendor/charts/charts.lock.yaml":     []byte(lock),
@@ -265,6 +266,7 @@ func TestChartArchiveMembersStayInside(t *testing.T) {
     flink-operator: {enabled: false}
     fluent-bit: {enabled: false}
     karpenter:
+      version: 0.34.0
       chart: {path: karpenter-0.34.0.tgz}
 `), "karpenter-0.34.0.tgz": tgz,
 				}

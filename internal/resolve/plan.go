@@ -124,8 +124,9 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	return pl, probs
 }
 
-// DefaultOperatorVersion is the operator release of the reference platform.
-const DefaultOperatorVersion = "1.7.0"
+// DefaultOperatorVersion is the operator release a platform that pins none
+// runs: the component default.
+var DefaultOperatorVersion = api.ComponentDefaults[api.ComponentFlinkOperator].Version
 
 // PlatformFor returns the platform of one environment, its overrides merged
 // and defaulted, without resolving any job.

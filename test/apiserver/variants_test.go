@@ -9,8 +9,9 @@ import (
 	"github.com/krm-flink/krm-flink/fn/cli"
 )
 
-// TestNewestAPIs renders a platform on the newest upstream APIs (Karpenter
-// v1 NodePools, operator 1.15 with Flink 2) and proves the API server
+// TestNewestAPIs renders platforms on the newest upstream APIs (Karpenter
+// v1 NodePools, operator 1.15 with Flink 2): testdata/apiserver/newest and
+// the "defaults" golden input, which pins nothing. It proves the API server
 // accepts every object against the real Karpenter v1.14.1 and operator
 // 1.15.0 CRDs. With TestRenderedOverlays (Karpenter 0.34, operator 1.7)
 // both Karpenter API versions and both operator versions are covered.
@@ -19,11 +20,15 @@ func TestNewestAPIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	args := []string{"render", "-f", filepath.Join(root, "testdata", "apiserver", "newest"), "--all-envs", "-o", out}
-	if code := cli.Main(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
-		t.Fatalf("render: exit %d\n%s", code, stderr.String())
+	for _, in := range []string{filepath.Join("testdata", "apiserver", "newest"), filepath.Join("testdata", "render", "defaults", "input")} {
+		t.Run(filepath.Base(filepath.Dir(in))+"/"+filepath.Base(in), func(t *testing.T) {
+			out := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			args := []string{"render", "-f", filepath.Join(root, in), "--all-envs", "-o", out}
+			if code := cli.Main(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+				t.Fatalf("render: exit %d\n%s", code, stderr.String())
+			}
+			ValidateOverlays(t, out, CRDDirs(t, CertManager182, FlinkOperator115, Karpenter114))
+		})
 	}
-	ValidateOverlays(t, out, CRDDirs(t, CertManager182, FlinkOperator115, Karpenter114))
 }

@@ -18,21 +18,28 @@ func TestComponentDefaults(t *testing.T) {
 	if !*c.FlinkOperator.Webhook || c.FluentBit.Path != DefaultFluentBitPath {
 		t.Error("operator webhook or fluent-bit path not defaulted")
 	}
-	if p.Spec.Nodes.Karpenter.APIVersion != KarpenterV1beta1 {
+	if p.Spec.Nodes.Karpenter.APIVersion != KarpenterV1 {
 		t.Errorf("NodePool API %s", p.Spec.Nodes.Karpenter.APIVersion)
 	}
-	// The NodePool API follows a pinned Karpenter 1.x, and the pin follows v1.
-	p = validPlatform()
-	p.Spec.Components.Karpenter.Version = "1.0.6"
-	p.Default()
-	if p.Spec.Nodes.Karpenter.APIVersion != KarpenterV1 {
-		t.Errorf("karpenter 1.0.6: NodePool API %s", p.Spec.Nodes.Karpenter.APIVersion)
+	// The NodePool API follows a pinned Karpenter, and the pin follows the API.
+	for version, api := range map[string]string{"1.0.6": KarpenterV1, "0.37.0": KarpenterV1beta1} {
+		p = validPlatform()
+		p.Spec.Components.Karpenter.Version = version
+		p.Default()
+		if p.Spec.Nodes.Karpenter.APIVersion != api {
+			t.Errorf("karpenter %s: NodePool API %s", version, p.Spec.Nodes.Karpenter.APIVersion)
+		}
 	}
-	p = validPlatform()
-	p.Spec.Nodes.Karpenter.APIVersion = KarpenterV1
-	p.Default()
-	if p.Spec.Components.Karpenter.Version != DefaultKarpenterV1Version {
-		t.Errorf("v1 NodePools: karpenter %s", p.Spec.Components.Karpenter.Version)
+	for api, version := range map[string]string{KarpenterV1: DefaultKarpenterV1Version, KarpenterV1beta1: DefaultKarpenterV1beta1Version} {
+		p = validPlatform()
+		p.Spec.Nodes.Karpenter.APIVersion = api
+		p.Default()
+		if p.Spec.Components.Karpenter.Version != version {
+			t.Errorf("%s NodePools: karpenter %s", api, p.Spec.Components.Karpenter.Version)
+		}
+		if errs := p.Validate(); len(errs) != 0 {
+			t.Errorf("%s NodePools with the default pin: %v", api, errs)
+		}
 	}
 	// An HTTP repository's chart name defaults to the upstream one.
 	p = validPlatform()

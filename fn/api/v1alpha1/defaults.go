@@ -1,8 +1,11 @@
 package v1alpha1
 
 // Defaults the platform falls back to; exported so docs and tests name one source.
+// Versions are current supported releases (checked 2026-12); the example
+// platform pins the reference platform's older ones.
 const (
-	DefaultKubernetesVersion = "1.29.0"
+	// DefaultKubernetesVersion is a release in EKS standard support.
+	DefaultKubernetesVersion = "1.35.0"
 	DefaultMetricsPort       = 9999
 	DefaultServiceAccount    = "flink"
 	DefaultClusterRoleName   = "flink-job"
@@ -25,9 +28,13 @@ const (
 	// DatadogNamespace prefixes every metric the OpenMetrics check sends
 	// (its required namespace setting).
 	DatadogNamespace = "flink"
-	// DefaultKarpenterV1Version is the Karpenter pin of a platform whose
-	// NodePools are karpenter.sh/v1 and that pins no Karpenter version.
+	// DefaultKarpenterV1Version is the Karpenter pin of a platform that
+	// pins no Karpenter version, unless it asks for v1beta1 NodePools.
 	DefaultKarpenterV1Version = "1.14.1"
+	// DefaultKarpenterV1beta1Version is the Karpenter pin of a platform whose
+	// NodePools are karpenter.sh/v1beta1 (served by 0.32-0.37) and that
+	// pins no Karpenter version.
+	DefaultKarpenterV1beta1Version = "0.34.0"
 )
 
 // Component names: their keys under spec.components, their output folders.
@@ -38,8 +45,8 @@ const (
 	ComponentKarpenter     = "karpenter"
 )
 
-// ComponentDefault is what a component falls back to: the reference
-// platform's pin and the upstream chart's name.
+// ComponentDefault is what a component falls back to: a current release
+// and the upstream chart's name.
 type ComponentDefault struct {
 	Chart     string
 	Version   string
@@ -48,10 +55,10 @@ type ComponentDefault struct {
 
 // ComponentDefaults are the defaults of the four third-party components.
 var ComponentDefaults = map[string]ComponentDefault{
-	ComponentCertManager:   {Chart: "cert-manager", Version: "v1.8.2", Namespace: "cert-manager"},
-	ComponentFlinkOperator: {Chart: "flink-kubernetes-operator", Version: "1.7.0", Namespace: "flink-operator"},
+	ComponentCertManager:   {Chart: "cert-manager", Version: "v1.21.2", Namespace: "cert-manager"},
+	ComponentFlinkOperator: {Chart: "flink-kubernetes-operator", Version: "1.15.0", Namespace: "flink-operator"},
 	ComponentFluentBit:     {Chart: "aws-for-fluent-bit", Version: "0.1.32", Namespace: "kube-system"},
-	ComponentKarpenter:     {Chart: "karpenter", Version: "0.34.0", Namespace: "karpenter"},
+	ComponentKarpenter:     {Chart: "karpenter", Version: DefaultKarpenterV1Version, Namespace: "karpenter"},
 }
 
 // DefaultDatadogMetrics is the OpenMetrics include-list of a platform that
@@ -123,9 +130,9 @@ func (p *FlinkPlatform) Default() {
 		s.RBAC.ClusterRoleName = DefaultClusterRoleName
 	}
 	k := &s.Components.Karpenter
-	if k.Version == "" && (k.Chart == nil || k.Chart.Version == "") && s.Nodes.Karpenter.APIVersion == KarpenterV1 {
+	if k.Version == "" && (k.Chart == nil || k.Chart.Version == "") && s.Nodes.Karpenter.APIVersion == KarpenterV1beta1 {
 		// The Karpenter pin follows the NodePool API the platform asks for.
-		k.Version = DefaultKarpenterV1Version
+		k.Version = DefaultKarpenterV1beta1Version
 	}
 	s.Components.defaults()
 	if s.Nodes.Karpenter.APIVersion == "" && *s.Components.Karpenter.Enabled {
@@ -197,7 +204,7 @@ func (k *KarpenterNodes) defaultFor(clusterName string) {
 		k.Enabled = ptr(true)
 	}
 	if k.APIVersion == "" {
-		k.APIVersion = KarpenterV1beta1
+		k.APIVersion = KarpenterV1
 	}
 	nc := &k.NodeClass
 	if nc.Name == "" {

@@ -57,8 +57,8 @@ func TestPlatformDefaults(t *testing.T) {
 		"datadog.enabled":     *s.Metrics.Datadog.Enabled,
 		"datadog.metrics":     len(s.Metrics.Datadog.Metrics) == len(DefaultDatadogMetrics),
 		"rbac.mode":           s.RBAC.Mode == RBACRoleBinding,
-		"karpenter.api":       s.Nodes.Karpenter.APIVersion == KarpenterV1beta1,
-		"amiFamily":           s.Nodes.Karpenter.NodeClass.AMIFamily == DefaultAMIFamily,
+		"karpenter.api":       s.Nodes.Karpenter.APIVersion == KarpenterV1,
+		"amiSelectorTerms":    s.Nodes.Karpenter.NodeClass.AMISelectorTerms[0].Alias == DefaultAMIAlias,
 		"subnet discovery":    s.Nodes.Karpenter.NodeClass.SubnetSelectorTerms[0].Tags["karpenter.sh/discovery"] == "c1",
 		"capacity on-demand":  s.Nodes.Karpenter.Defaults.CapacityTypes[0] == "on-demand",
 		"consolidation":       s.Nodes.Karpenter.Defaults.ConsolidationPolicy == "WhenEmpty",
@@ -114,6 +114,7 @@ func TestPlatformValidate(t *testing.T) {
 		"bad duration":        {func(p *FlinkPlatform) { p.Spec.Nodes.Karpenter.Defaults.ExpireAfter = "30 days" }, []string{"FieldValueInvalid spec.nodes.karpenter.defaults.expireAfter"}},
 		"bad limit":           {func(p *FlinkPlatform) { p.Spec.Nodes.Karpenter.Defaults.Limits = &NodeLimits{CPU: "lots"} }, []string{"FieldValueInvalid spec.nodes.karpenter.defaults.limits.cpu"}},
 		"v1 policy on v1beta1": {func(p *FlinkPlatform) {
+			p.Spec.Nodes.Karpenter.APIVersion = KarpenterV1beta1
 			p.Spec.Nodes.Karpenter.Defaults.ConsolidationPolicy = "WhenEmptyOrUnderutilized"
 		}, []string{"FieldValueNotSupported spec.nodes.karpenter.defaults.consolidationPolicy"}},
 		"bad default memory": {func(p *FlinkPlatform) { p.Spec.Flink.JobManager.Resource.Memory = "lots" }, []string{"FieldValueInvalid spec.flink.jobManager.resource.memory"}},

@@ -51,8 +51,15 @@ func TestBuiltInFixtures(t *testing.T) {
 			t.Errorf("%s: loaded twice", name)
 		}
 	}
-	if _, err := r.Load(Request{Component: "karpenter", Chart: "karpenter", Version: api.DefaultKarpenterV1Version}); err != nil {
-		t.Errorf("karpenter v1 fixture: %v", err)
+	// The v1beta1 pin and the reference platform's pins stay built in.
+	for _, req := range []Request{
+		{Component: "karpenter", Chart: "karpenter", Version: api.DefaultKarpenterV1beta1Version},
+		{Component: "cert-manager", Chart: "cert-manager", Version: "v1.8.2"},
+		{Component: "flink-operator", Chart: "flink-kubernetes-operator", Version: "1.7.0"},
+	} {
+		if _, err := r.Load(req); err != nil {
+			t.Errorf("%s %s fixture: %v", req.Chart, req.Version, err)
+		}
 	}
 	_, err := r.Load(Request{Component: "cert-manager", Chart: "cert-manager", Version: "v1.15.0"})
 	if err == nil || !strings.Contains(err.Error(), "component cert-manager: chart built-in cert-manager version v1.15.0") ||

@@ -18,9 +18,14 @@ import (
 	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
+// onV1beta1 is the test platform on karpenter.sh/v1beta1 NodePools: its
+// Karpenter is the 0.34.0 fixture, which has hooks, webhooks, a PDB and a
+// Secret for these tests to act on.
+var onV1beta1 = strings.Replace(componenttest.Platform, "    karpenter:\n      nodeClass:", "    karpenter:\n      apiVersion: v1beta1\n      nodeClass:", 1)
+
 func renderKarpenter(t *testing.T, components string, jobs ...string) ([]*manifest.Object, problem.List) {
 	t.Helper()
-	docs := append([]string{componenttest.Platform + "  components:\n" + components}, jobs...)
+	docs := append([]string{onV1beta1 + "  components:\n" + components}, jobs...)
 	objs, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, docs...), "dev"))
 	return objs, errs
 }
@@ -200,7 +205,7 @@ func TestMerge(t *testing.T) {
 func TestAPIVersions(t *testing.T) {
 	p := componenttest.Plan(t, componenttest.Set(t, componenttest.Platform+"  apiVersions: [monitoring.coreos.com/v1]\n"), "dev")
 	got := strings.Join(helmcomponent.APIVersions(p), " ")
-	want := "acme.cert-manager.io/v1 cert-manager.io/v1 flink.apache.org/v1beta1 karpenter.k8s.aws/v1beta1 karpenter.sh/v1beta1 monitoring.coreos.com/v1"
+	want := "acme.cert-manager.io/v1 cert-manager.io/v1 flink.apache.org/v1beta1 karpenter.k8s.aws/v1 karpenter.sh/v1 monitoring.coreos.com/v1"
 	if got != want {
 		t.Errorf("got %s", got)
 	}
@@ -252,7 +257,7 @@ metadata:
 		"dropped":              {kube: "1.29.0", extra: "      drop: [{apiVersion: policy/v1beta1, kind: PodDisruptionBudget}, {kind: PodSecurityPolicy}]\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			platform := strings.Replace(componenttest.Platform, "spec:\n", "spec:\n  kubernetesVersion: \""+tc.kube+"\"\n", 1) +
+			platform := strings.Replace(onV1beta1, "spec:\n", "spec:\n  kubernetesVersion: \""+tc.kube+"\"\n", 1) +
 				"  components:\n" + component + tc.extra
 			objs, warns, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, platform), "dev"))
 			if tc.wantErr {
@@ -281,7 +286,7 @@ metadata:
 // as the Flink images are; pinned through the chart's values, they pass.
 func TestRequireDigestsCoversChartImages(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	platform := strings.Replace(componenttest.Platform, "spec:\n", "spec:\n  requireDigests: true\n", 1)
+	platform := strings.Replace(onV1beta1, "spec:\n", "spec:\n  requireDigests: true\n", 1)
 	platform = strings.Replace(platform, "image: flink:1.18", "image: flink@"+digest, 1)
 	render := func(components string) problem.List {
 		t.Helper()

@@ -38,8 +38,8 @@ func TestWiring(t *testing.T) {
 			t.Errorf("%s: no IRSA annotation", env)
 		}
 		crd := componenttest.Find(objs, "CustomResourceDefinition", "", "nodepools.karpenter.sh")
-		if crd == nil || !strings.Contains(componenttest.YAML(t, append(objs[:0:0], crd)), "name: v1beta1") {
-			t.Errorf("%s: no v1beta1 NodePool CRD", env)
+		if crd == nil || !strings.Contains(componenttest.YAML(t, append(objs[:0:0], crd)), "name: v1\n") {
+			t.Errorf("%s: no v1 NodePool CRD", env)
 		}
 		if componenttest.Find(objs, "Namespace", "", "karpenter") == nil {
 			t.Errorf("%s: no karpenter Namespace", env)
@@ -47,16 +47,22 @@ func TestWiring(t *testing.T) {
 	}
 }
 
-// TestV1Platform: a platform on karpenter.sh/v1 NodePools gets Karpenter 1.x.
-func TestV1Platform(t *testing.T) {
-	platform := strings.Replace(componenttest.Platform, "    karpenter:\n      nodeClass:", "    karpenter:\n      apiVersion: v1\n      nodeClass:", 1)
-	objs, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, platform), "dev"))
+// onV1beta1 is the test platform on karpenter.sh/v1beta1 NodePools.
+var onV1beta1 = strings.Replace(componenttest.Platform, "    karpenter:\n      nodeClass:", "    karpenter:\n      apiVersion: v1beta1\n      nodeClass:", 1)
+
+// TestV1beta1Platform: a platform on karpenter.sh/v1beta1 NodePools gets
+// Karpenter 0.34.0, whose CRDs serve them.
+func TestV1beta1Platform(t *testing.T) {
+	objs, _, errs := componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, onV1beta1), "dev"))
 	if errs != nil {
 		t.Fatal(errs)
 	}
 	crd := componenttest.Find(objs, "CustomResourceDefinition", "", "nodepools.karpenter.sh")
-	if crd == nil || !strings.Contains(componenttest.YAML(t, append(objs[:0:0], crd)), "name: v1\n") {
-		t.Error("no v1 NodePool CRD")
+	if crd == nil || !strings.Contains(componenttest.YAML(t, append(objs[:0:0], crd)), "name: v1beta1\n") {
+		t.Error("no v1beta1 NodePool CRD")
+	}
+	if componenttest.Find(objs, "Deployment", "karpenter", "karpenter").GetAnnotations()["krm-flink.io/fixture-chart"] != "karpenter-0.34.0" {
+		t.Error("not the 0.34.0 chart")
 	}
 }
 
@@ -64,8 +70,7 @@ func TestV1Platform(t *testing.T) {
 // NodePool API than the platform's is an error, whether pinned or brought
 // by a local chart or a --chart override.
 func TestVersionMismatch(t *testing.T) {
-	v1beta1 := strings.Replace(componenttest.Platform, "    karpenter:\n      nodeClass:", "    karpenter:\n      apiVersion: v1beta1\n      nodeClass:", 1) +
-		"  components:\n    karpenter:\n      version: 1.0.0\n"
+	v1beta1 := onV1beta1 + "  components:\n    karpenter:\n      version: 1.0.0\n"
 	if probs := resolve.CheckPlatform(componenttest.Set(t, v1beta1).Platform); !probs.HasErrors() ||
 		!strings.Contains(probs.Error(), "spec.components.karpenter.version") || !strings.Contains(probs.Error(), "v1beta1") {
 		t.Errorf("pinned 1.0.0 on v1beta1: %v", probs)
@@ -81,14 +86,14 @@ func TestVersionMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, warns, errs := componenttest.Render(t, karpenter.New(r), componenttest.Plan(t, componenttest.Set(t, componenttest.Platform), "dev"))
+	_, warns, errs := componenttest.Render(t, karpenter.New(r), componenttest.Plan(t, componenttest.Set(t, onV1beta1), "dev"))
 	if len(errs) != 1 || errs[0].Field != "--chart karpenter" || !strings.Contains(errs[0].Message, "karpenter.sh/v1") {
 		t.Errorf("override 1.14.1 on v1beta1: %v", errs)
 	}
 	if !strings.Contains(warns.Error(), "platform pins 0.34.0") {
 		t.Errorf("want a version warning: %v", warns)
 	}
-	local := componenttest.Platform + "  components:\n    karpenter:\n      chart:\n        path: " + tgz + "\n"
+	local := onV1beta1 + "  components:\n    karpenter:\n      chart:\n        path: " + tgz + "\n"
 	_, _, errs = componenttest.Render(t, karpenter.New(componenttest.Resolver(t)), componenttest.Plan(t, componenttest.Set(t, local), "dev"))
 	if len(errs) != 1 || errs[0].Field != "spec.components.karpenter.chart" {
 		t.Errorf("local 1.14.1 on v1beta1: %v", errs)
