@@ -168,6 +168,7 @@ charts:
 `
 				return map[string][]byte{
 					"platform.yaml": platformWith(`  chartsDir: vendor/charts
+  kubernetesVersion: 1.29.0
   components:
     cert-manager: {enabled: false}
     flink-operator: {enabled: false}
