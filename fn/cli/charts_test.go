@@ -73,7 +73,7 @@ func helmConfigFlags(t *testing.T) []string {
 // (writing nothing) once a vendored chart no longer matches the lock.
 func TestChartsPullAndRender(t *testing.T) {
 	repoSrv := charttest.NewRepo(t,
-		charttest.Fixture(t, "cert-manager-v1.21"), charttest.Fixture(t, "flink-kubernetes-operator-1.15"), charttest.Fixture(t, "aws-for-fluent-bit"))
+		charttest.Fixture(t, "cert-manager-v1.21"), charttest.Fixture(t, "flink-kubernetes-operator-1.15"), charttest.Fixture(t, "aws-for-fluent-bit-0.2"))
 	reg := charttest.NewRegistry(t)
 	reg.Push(t, charttest.Fixture(t, "karpenter-v1"), nil)
 	dir := chartsPlatform(t, repoSrv.URL, reg.Ref("karpenter"))
@@ -203,7 +203,7 @@ func TestParseChartRef(t *testing.T) {
 func TestPrivateRepositoryCredentials(t *testing.T) {
 	const user, password = "robot", "hunter2-very-secret"
 	repoSrv := charttest.NewRepo(t,
-		charttest.Fixture(t, "cert-manager-v1.21"), charttest.Fixture(t, "flink-kubernetes-operator-1.15"), charttest.Fixture(t, "aws-for-fluent-bit"))
+		charttest.Fixture(t, "cert-manager-v1.21"), charttest.Fixture(t, "flink-kubernetes-operator-1.15"), charttest.Fixture(t, "aws-for-fluent-bit-0.2"))
 	repoSrv.RequireBasicAuth(user, password)
 	reg := charttest.NewRegistry(t)
 	reg.Push(t, charttest.Fixture(t, "karpenter-v1"), nil)

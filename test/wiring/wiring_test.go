@@ -21,8 +21,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/cli"
 	"github.com/krm-flink/krm-flink/internal/component/flinkoperator"
+	"github.com/krm-flink/krm-flink/internal/component/fluentbit"
 	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
@@ -79,12 +81,34 @@ func (objs objects) ofKind(kind string) []*manifest.Object {
 	return out
 }
 
+// examplePinsFluentBit is how the example platform pins aws-for-fluent-bit.
+const examplePinsFluentBit = "    fluent-bit:\n      version: 0.1.32\n"
+
 // render renders the example platform once, with the upstream charts found,
-// and returns each environment's objects of one component folder.
-func render(t *testing.T) (func(env, component string) objects, map[string]bool) {
+// and returns each environment's objects of one component folder. A
+// fluentBitVersion replaces the example's aws-for-fluent-bit pin.
+func render(t *testing.T, fluentBitVersion string) (func(env, component string) objects, map[string]bool) {
 	t.Helper()
+	platform := filepath.Join(repoRoot, "examples", "platform")
+	if fluentBitVersion != "" {
+		dir := t.TempDir()
+		testutil.CopyDir(t, platform, dir)
+		file := filepath.Join(dir, "platform.yaml")
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(data, []byte(examplePinsFluentBit)) {
+			t.Fatalf("examples/platform no longer pins aws-for-fluent-bit as %q", examplePinsFluentBit)
+		}
+		data = bytes.Replace(data, []byte(examplePinsFluentBit), []byte("    fluent-bit:\n      version: "+fluentBitVersion+"\n"), 1)
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		platform = dir
+	}
 	out := t.TempDir()
-	args := []string{"render", "-f", filepath.Join(repoRoot, "examples", "platform"), "--all-envs", "-o", out}
+	args := []string{"render", "-f", platform, "--all-envs", "-o", out}
 	upstream := map[string]bool{}
 	if dir := os.Getenv(UpstreamChartsEnv); dir != "" {
 		for component, chart := range charts {
@@ -127,13 +151,40 @@ func render(t *testing.T) (func(env, component string) objects, map[string]bool)
 }
 
 func TestWiring(t *testing.T) {
-	component, _ := render(t)
+	component, upstream := render(t, "")
 	for _, env := range environments {
 		t.Run(env.name+"/cert-manager", func(t *testing.T) { certManager(t, component(env.name, "cert-manager")) })
 		t.Run(env.name+"/flink-operator", func(t *testing.T) { flinkOperator(t, component(env.name, "flink-operator")) })
-		t.Run(env.name+"/fluent-bit", func(t *testing.T) { fluentBit(t, env, component(env.name, "fluent-bit")) })
+		t.Run(env.name+"/fluent-bit", func(t *testing.T) {
+			fluentBit(t, env, component(env.name, "fluent-bit"), fixtureVersion(upstream, "0.1.32"))
+		})
 		t.Run(env.name+"/karpenter", func(t *testing.T) { karpenter(t, env, component(env.name, "karpenter")) })
 	}
+}
+
+// TestWiringFluentBitDefault checks Fluent Bit's wiring again with the
+// aws-for-fluent-bit pin of a new platform (the 3.x image line) in place of
+// the example's 0.1.32.
+func TestWiringFluentBitDefault(t *testing.T) {
+	version := api.ComponentDefaults[api.ComponentFluentBit].Version
+	if version == "0.1.32" {
+		t.Fatal("the default aws-for-fluent-bit pin is the example's: this test checks nothing new")
+	}
+	component, upstream := render(t, version)
+	for _, env := range environments {
+		t.Run(env.name, func(t *testing.T) {
+			fluentBit(t, env, component(env.name, "fluent-bit"), fixtureVersion(upstream, version))
+		})
+	}
+}
+
+// fixtureVersion is the aws-for-fluent-bit version the built-in fixture
+// must render, or "" when the upstream chart replaces it.
+func fixtureVersion(upstream map[string]bool, version string) string {
+	if upstream["fluent-bit"] {
+		return ""
+	}
+	return version
 }
 
 // certManager: its CRDs are on (installCRDs before v1.15), it runs in its
@@ -220,9 +271,27 @@ func flinkOperator(t *testing.T, objs objects) {
 
 // fluentBit: the tail input reads the container logs without the excluded
 // paths; the CloudWatch Logs output goes to the environment's region and
-// log group, with no chart-default template overriding the group.
-func fluentBit(t *testing.T, env environment, objs objects) {
-	objs.get(t, "DaemonSet", "kube-system", "aws-for-fluent-bit")
+// log group, with no chart-default template overriding the group; the
+// DaemonSet tolerates the job NodePools' taint. A fixture version names
+// the built-in chart every object must come from.
+func fluentBit(t *testing.T, env environment, objs objects, fixture string) {
+	ds := objs.get(t, "DaemonSet", "kube-system", "aws-for-fluent-bit")
+	if fixture != "" {
+		for _, o := range objs {
+			if got := o.GetAnnotations()["krm-flink.io/fixture-chart"]; got != "aws-for-fluent-bit-"+fixture {
+				t.Errorf("%s %s comes from fixture %q, want aws-for-fluent-bit-%s", o.GetKind(), o.GetName(), got, fixture)
+			}
+		}
+	}
+	tolerations, _, _ := unstructured.NestedSlice(ds.Object, "spec", "template", "spec", "tolerations")
+	want := fluentbit.NodePoolToleration()
+	tolerated := false
+	for _, tol := range tolerations {
+		tolerated = tolerated || fmt.Sprint(tol) == fmt.Sprint(want)
+	}
+	if !tolerated {
+		t.Errorf("the DaemonSet does not tolerate %v: %v", want, tolerations)
+	}
 	var conf string
 	for _, cm := range objs.ofKind("ConfigMap") {
 		data, _ := cm.Object["data"].(map[string]any)

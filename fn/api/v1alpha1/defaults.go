@@ -57,7 +57,7 @@ type ComponentDefault struct {
 var ComponentDefaults = map[string]ComponentDefault{
 	ComponentCertManager:   {Chart: "cert-manager", Version: "v1.21.2", Namespace: "cert-manager"},
 	ComponentFlinkOperator: {Chart: "flink-kubernetes-operator", Version: "1.15.0", Namespace: "flink-operator"},
-	ComponentFluentBit:     {Chart: "aws-for-fluent-bit", Version: "0.1.32", Namespace: "kube-system"},
+	ComponentFluentBit:     {Chart: "aws-for-fluent-bit", Version: "0.2.0", Namespace: "kube-system"},
 	ComponentKarpenter:     {Chart: "karpenter", Version: DefaultKarpenterV1Version, Namespace: "karpenter"},
 }
 

@@ -21,7 +21,7 @@ func TestDefaultVersions(t *testing.T) {
 		"kubernetes":           "1.35.0",
 		ComponentCertManager:   "v1.21.2",
 		ComponentFlinkOperator: "1.15.0",
-		ComponentFluentBit:     "0.1.32",
+		ComponentFluentBit:     "0.2.0",
 		ComponentKarpenter:     "1.14.1",
 		"nodepool api":         KarpenterV1,
 	}

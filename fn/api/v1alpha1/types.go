@@ -340,9 +340,9 @@ type Component struct {
 	// installs all four.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
-	// Version pins the chart version. Default: the reference platform's pin
-	// (cert-manager v1.8.2, flink-kubernetes-operator 1.7.0,
-	// aws-for-fluent-bit 0.1.32, karpenter 0.34.0).
+	// Version pins the chart version. Default: a current release
+	// (ComponentDefaults: cert-manager v1.21.2, flink-kubernetes-operator
+	// 1.15.0, aws-for-fluent-bit 0.2.0, karpenter 1.14.1).
 	// +optional
 	Version string `json:"version,omitempty"`
 	// Chart says where the chart comes from. Default: the built-in catalog,
