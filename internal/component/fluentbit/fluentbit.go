@@ -107,8 +107,9 @@ func Values(p *resolve.Plan) map[string]any {
 		"region":          ps.Region,
 		"logGroupName":    LogGroup(p),
 		"autoCreateGroup": true,
-		// Charts of the 0.1.x line default these templates, and a template
-		// wins over logGroupName: logs would go to per-namespace groups.
+		// Charts of the 0.1.x line before 0.1.32 default these templates
+		// (0.1.32 and 0.2.x leave them unset), and a template wins over
+		// logGroupName: logs would go to per-namespace groups.
 		"logGroupTemplate":  "",
 		"logStreamTemplate": "",
 	}

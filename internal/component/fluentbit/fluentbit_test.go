@@ -24,11 +24,27 @@ func config(t *testing.T, objs []*manifest.Object) string {
 }
 
 // TestWiring: region and log group per environment, the tail path and the
-// Exclude_Path built from the platform's list, the IRSA role, kube-system.
+// Exclude_Path built from the platform's list, the IRSA role, kube-system;
+// for the default chart (0.2.0) and for 0.1.32, whose default log group and
+// stream templates krm-flink must blank.
 func TestWiring(t *testing.T) {
+	for _, version := range []string{"", "0.1.32"} {
+		name := "default"
+		if version != "" {
+			name = version
+		}
+		t.Run(name, func(t *testing.T) { testWiring(t, version) })
+	}
+}
+
+func testWiring(t *testing.T, version string) {
+	pin := ""
+	if version != "" {
+		pin = "      version: " + version + "\n"
+	}
 	platform := componenttest.Platform + `  components:
     fluent-bit:
-      roleArn: arn:aws:iam::1:role/fluent-bit
+` + pin + `      roleArn: arn:aws:iam::1:role/fluent-bit
       excludePaths:
         - /var/log/containers/*spark*.log
         - /var/log/containers/*datadog*.log
@@ -43,8 +59,16 @@ func TestWiring(t *testing.T) {
 		if errs != nil {
 			t.Fatal(errs)
 		}
-		if len(warns) != 1 || !strings.Contains(warns[0].Message, "fixture") {
+		fixture := false
+		for _, w := range warns {
+			fixture = fixture || strings.Contains(w.Message, "fixture")
+		}
+		if !fixture {
 			t.Errorf("want the fixture warning, got %v", warns)
+		}
+		if ds := componenttest.Find(objs, "DaemonSet", "kube-system", "aws-for-fluent-bit"); version != "" &&
+			(ds == nil || ds.GetLabels()["helm.sh/chart"] != "aws-for-fluent-bit-"+version) {
+			t.Errorf("%s: the DaemonSet is not of chart %s", env, version)
 		}
 		conf := config(t, objs)
 		for _, line := range []string{
