@@ -70,13 +70,16 @@ only with --online. --chart overrides a component's chart for one run.`,
 	return cmd
 }
 
-func runRender(o *renderOptions, stdout, stderr io.Writer) error {
+// renderTrees renders the chosen environments in memory, as render writes
+// them and plan compares them, and returns the trees and the platform's
+// environments. Problems are reported on stderr; warnings are printed.
+func renderTrees(o *renderOptions, stderr io.Writer) (map[string]output.Tree, []string, error) {
 	if err := o.validate(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	sources, err := o.charts.sourceOptions()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	// Every stage runs on what the stages before it could read, so one run
 	// reports every problem: a file that is not YAML does not hide a bad
@@ -85,7 +88,7 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	set, probs := input.Collect(docs, input.Options{Incomplete: all.HasErrors()})
 	all = append(all, probs...)
 	if set.Platform == nil {
-		return reportProblems(stderr, all)
+		return nil, nil, reportProblems(stderr, all)
 	}
 	if o.requireDigests {
 		forceRequireDigests(set.Platform.FlinkPlatform)
@@ -98,9 +101,9 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		ps, ok := err.(problem.List)
 		if !ok {
-			return reportError(stderr, err)
+			return nil, nil, reportError(stderr, err)
 		}
-		return reportProblems(stderr, render.Dedupe(append(append(all, ps...), render.Check(set)...)))
+		return nil, nil, reportProblems(stderr, render.Dedupe(append(append(all, ps...), render.Check(set)...)))
 	}
 	envs := []string{o.env}
 	if o.allEnvs {
@@ -115,26 +118,34 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 				all = append(all, ps...)
 				continue
 			}
-			return reportError(stderr, err)
+			return nil, nil, reportError(stderr, err)
 		}
 		all = append(all, res.Warnings...)
 		tree, err := builder.Build(res.Objects, res.Bootstrap)
 		if err != nil {
-			return reportError(stderr, fmt.Errorf("environment %s: %w", env, err))
+			return nil, nil, reportError(stderr, fmt.Errorf("environment %s: %w", env, err))
 		}
 		trees[env] = tree
 	}
 	if all.HasErrors() {
-		return reportProblems(stderr, render.Dedupe(all))
+		return nil, nil, reportProblems(stderr, render.Dedupe(all))
 	}
 	for _, w := range render.Dedupe(all.Warnings()) {
 		fmt.Fprintln(stderr, w.String())
+	}
+	return trees, r.Environments(), nil
+}
+
+func runRender(o *renderOptions, stdout, stderr io.Writer) error {
+	trees, platformEnvs, err := renderTrees(o, stderr)
+	if err != nil {
+		return err
 	}
 	rendered := sortedEnvs(trees)
 	// An environment renamed or removed from the platform leaves its folder
 	// behind: an empty tree prunes (or, with --check, reports) its
 	// generated files, whichever environments this run renders.
-	removed, err := output.RemovedEnvironments(o.out, r.Environments())
+	removed, err := output.RemovedEnvironments(o.out, platformEnvs)
 	if err != nil {
 		return reportError(stderr, err)
 	}
