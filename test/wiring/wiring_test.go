@@ -21,7 +21,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/fn/cli"
 	"github.com/krm-flink/krm-flink/internal/component/flinkoperator"
 	"github.com/krm-flink/krm-flink/internal/component/fluentbit"
@@ -82,7 +81,7 @@ func (objs objects) ofKind(kind string) []*manifest.Object {
 }
 
 // examplePinsFluentBit is how the example platform pins aws-for-fluent-bit.
-const examplePinsFluentBit = "    fluent-bit:\n      version: 0.1.32\n"
+const examplePinsFluentBit = "      version: 0.2.0\n"
 
 // render renders the example platform once, with the upstream charts found,
 // and returns each environment's objects of one component folder. A
@@ -101,7 +100,7 @@ func render(t *testing.T, fluentBitVersion string) (func(env, component string) 
 		if !bytes.Contains(data, []byte(examplePinsFluentBit)) {
 			t.Fatalf("examples/platform no longer pins aws-for-fluent-bit as %q", examplePinsFluentBit)
 		}
-		data = bytes.Replace(data, []byte(examplePinsFluentBit), []byte("    fluent-bit:\n      version: "+fluentBitVersion+"\n"), 1)
+		data = bytes.Replace(data, []byte(examplePinsFluentBit), []byte("      version: "+fluentBitVersion+"\n"), 1)
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -156,20 +155,17 @@ func TestWiring(t *testing.T) {
 		t.Run(env.name+"/cert-manager", func(t *testing.T) { certManager(t, component(env.name, "cert-manager")) })
 		t.Run(env.name+"/flink-operator", func(t *testing.T) { flinkOperator(t, component(env.name, "flink-operator")) })
 		t.Run(env.name+"/fluent-bit", func(t *testing.T) {
-			fluentBit(t, env, component(env.name, "fluent-bit"), fixtureVersion(upstream, "0.1.32"))
+			fluentBit(t, env, component(env.name, "fluent-bit"), fixtureVersion(upstream, "0.2.0"))
 		})
 		t.Run(env.name+"/karpenter", func(t *testing.T) { karpenter(t, env, component(env.name, "karpenter")) })
 	}
 }
 
-// TestWiringFluentBitDefault checks Fluent Bit's wiring again with the
-// aws-for-fluent-bit pin of a new platform (the 3.x image line) in place of
-// the example's 0.1.32.
-func TestWiringFluentBitDefault(t *testing.T) {
-	version := api.ComponentDefaults[api.ComponentFluentBit].Version
-	if version == "0.1.32" {
-		t.Fatal("the default aws-for-fluent-bit pin is the example's: this test checks nothing new")
-	}
+// TestWiringFluentBit01 checks Fluent Bit's wiring again on the 0.1.x chart
+// line (the 2.x image), whose charts default the log group and stream
+// templates that krm-flink blanks.
+func TestWiringFluentBit01(t *testing.T) {
+	const version = "0.1.32"
 	component, upstream := render(t, version)
 	for _, env := range environments {
 		t.Run(env.name, func(t *testing.T) {
