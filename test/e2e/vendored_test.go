@@ -23,7 +23,7 @@ func TestFunctionRendersVendoredCharts(t *testing.T) {
 	ws := workspace(t)
 	repo := charttest.NewRepo(t,
 		charttest.Fixture(t, "cert-manager"), charttest.Fixture(t, "flink-kubernetes-operator"),
-		charttest.Fixture(t, "aws-for-fluent-bit"), charttest.Fixture(t, "karpenter"))
+		charttest.Fixture(t, "aws-for-fluent-bit-0.2"), charttest.Fixture(t, "karpenter"))
 
 	platform := filepath.Join(ws, "examples", "platform", "platform.yaml")
 	edit(t, platform, func(s string) string {
