@@ -346,6 +346,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	} else {
 		errs = append(errs, dnsLabel(meta.Child("namespace"), j.Metadata.Namespace)...)
 	}
+	errs = append(errs, j.validateJobMetadata(meta)...)
 	s := &j.Spec.JobFields
 	spec := field.NewPath("spec")
 	if s.Owner == "" {
