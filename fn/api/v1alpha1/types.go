@@ -252,7 +252,9 @@ type NodeClass struct {
 	// AMIFamily (AL2, AL2023, Bottlerocket...). Required by v1beta1; default AL2023.
 	// +optional
 	AMIFamily string `json:"amiFamily,omitempty"`
-	// AMISelectorTerms; v1 requires one. Default: alias al2023@latest on v1.
+	// AMISelectorTerms; v1 requires one. Default on v1: the alias of the
+	// amiFamily's latest AMI (AL2 al2@latest, AL2023 or none al2023@latest,
+	// Bottlerocket bottlerocket@latest); pin a version for production.
 	// +optional
 	AMISelectorTerms []SelectorTerm `json:"amiSelectorTerms,omitempty"`
 	// Role is the IAM role of the nodes (or InstanceProfile).

@@ -269,8 +269,9 @@ func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
 			errs = append(errs, field.Required(ncp.Child("amiFamily"), "Karpenter v1beta1 requires it"))
 		}
 		if k.APIVersion == KarpenterV1 && len(nc.AMISelectorTerms) == 0 {
-			errs = append(errs, field.Required(ncp.Child("amiSelectorTerms"), "Karpenter v1 requires one, e.g. alias: al2023@latest"))
+			errs = append(errs, field.Required(ncp.Child("amiSelectorTerms"), "Karpenter v1 requires one; amiFamily "+nc.AMIFamily+" has no default alias: select the AMIs by id, name or tags"))
 		}
+		errs = append(errs, nc.validateAMIs(ncp, k.APIVersion)...)
 	}
 	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion)...)
 	return errs
