@@ -46,7 +46,7 @@ func TestValidateAMIs(t *testing.T) {
 		},
 		{
 			name: "bad aliases", apiVersion: KarpenterV1,
-			nc:   NodeClass{AMISelectorTerms: []SelectorTerm{{Alias: "al2023"}, {Alias: "ubuntu@latest"}, {Alias: "windows2022@v1", ID: "ami-1"}}},
+			nc: NodeClass{AMISelectorTerms: []SelectorTerm{{Alias: "al2023"}, {Alias: "ubuntu@latest"}, {Alias: "windows2022@v1", ID: "ami-1"}}},
 			want: []string{
 				"FieldValueInvalid nc.amiSelectorTerms[0].alias",
 				"FieldValueInvalid nc.amiSelectorTerms[1].alias",
