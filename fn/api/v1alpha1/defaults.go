@@ -345,5 +345,15 @@ func mergeNodes(base, over *NodeNeeds) *NodeNeeds {
 	out.ConsolidationPolicy = firstNonEmpty(over.ConsolidationPolicy, out.ConsolidationPolicy)
 	out.ConsolidateAfter = firstNonEmpty(over.ConsolidateAfter, out.ConsolidateAfter)
 	out.ExpireAfter = firstNonEmpty(over.ExpireAfter, out.ExpireAfter)
+	if len(over.Budgets) > 0 {
+		out.Budgets = over.Budgets
+	}
+	out.TerminationGracePeriod = firstNonEmpty(over.TerminationGracePeriod, out.TerminationGracePeriod)
+	if over.Weight != nil {
+		out.Weight = over.Weight
+	}
+	if over.DoNotDisrupt != nil {
+		out.DoNotDisrupt = over.DoNotDisrupt
+	}
 	return &out
 }

@@ -295,6 +295,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 	if n.ExpireAfter != "" && !karpenterDuration.MatchString(n.ExpireAfter) {
 		errs = append(errs, field.Invalid(path.Child("expireAfter"), n.ExpireAfter, "must be a duration such as 720h, or Never"))
 	}
+	errs = append(errs, validateDisruption(path, n, apiVersion)...)
 	if l := n.Limits; l != nil {
 		for name, v := range map[string]string{"cpu": l.CPU, "memory": l.Memory} {
 			if v == "" {
@@ -553,7 +554,7 @@ func oneOf(path *field.Path, vs []string, allowed ...string) field.ErrorList {
 // isListField tells oneOf whether path names a list, so errors index into it.
 func isListField(path *field.Path) bool {
 	s := path.String()
-	for _, suffix := range []string{"capacityTypes", "architectures"} {
+	for _, suffix := range []string{"capacityTypes", "architectures", "reasons"} {
 		if strings.HasSuffix(s, suffix) {
 			return true
 		}

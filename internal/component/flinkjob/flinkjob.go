@@ -272,8 +272,9 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		},
 		"reloader": map[string]any{"configMap": "flink-config-" + name},
 		"scheduling": map[string]any{
-			"nodeSelector": orEmptyMap(sched.NodeSelector),
-			"tolerations":  orEmptyList(sched.Tolerations),
+			"nodeSelector":   orEmptyMap(sched.NodeSelector),
+			"tolerations":    orEmptyList(sched.Tolerations),
+			"podAnnotations": nodepool.PodAnnotations(s.Nodes),
 		},
 		"podSecurity":     podSecurityLevel(s),
 		"securityContext": SecurityContext(podSecurityLevel(s)),
