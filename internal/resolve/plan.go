@@ -103,6 +103,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	platformBroken := probs.HasErrors() || CheckPlatform(src).HasErrors()
 	if !platformBroken {
 		probs = append(probs, support.Warnings(src.File, src.Ref(), &platform.Spec)...)
+		probs = append(probs, latestAMIWarnings(src, &platform.Spec)...)
 	}
 	pl := &Plan{Env: *env, Platform: platform, Source: src}
 	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
@@ -280,6 +281,39 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		return nil, probs
 	}
 	return &Job{FlinkJobSpec: out, Source: src}, probs
+}
+
+// latestAMIWarnings warns about an EC2NodeClass that follows the newest AMI
+// of its family: Karpenter sees every AMI AWS publishes as drift and
+// replaces the nodes, and each replaced node restarts the Flink jobs on it.
+func latestAMIWarnings(src *input.Platform, s *api.PlatformSpec) problem.List {
+	k := &s.Nodes.Karpenter
+	if !*k.Enabled || k.APIVersion != api.KarpenterV1 {
+		return nil
+	}
+	var out problem.List
+	for i, t := range k.NodeClass.AMISelectorTerms {
+		if !api.LatestAMIAlias(t.Alias) {
+			continue
+		}
+		pin := "pin a version, e.g. " + strings.TrimSuffix(t.Alias, "latest") + pinExample(t.Alias)
+		if strings.HasPrefix(t.Alias, "windows") {
+			pin = "Windows aliases take only latest: select a pinned AMI by id instead"
+		}
+		out = append(out, problem.Warningf(src.File, src.Ref(), fmt.Sprintf("spec.nodes.karpenter.nodeClass.amiSelectorTerms[%d].alias", i),
+			"%s follows the newest AMI: whenever AWS publishes one, Karpenter replaces every node as drifted and the Flink jobs on them restart; %s",
+			t.Alias, pin))
+	}
+	return out
+}
+
+// pinExample is an example version of an alias's family, in that family's
+// version format.
+func pinExample(alias string) string {
+	if strings.HasPrefix(alias, "bottlerocket@") {
+		return "v1.20.0"
+	}
+	return "v20240807"
 }
 
 // savepointWithoutHA warns about a savepoint-mode job without high

@@ -214,7 +214,11 @@ func (k *KarpenterNodes) defaultFor(clusterName string) {
 		nc.AMIFamily = DefaultAMIFamily
 	}
 	if len(nc.AMISelectorTerms) == 0 && k.APIVersion == KarpenterV1 {
-		nc.AMISelectorTerms = []SelectorTerm{{Alias: DefaultAMIAlias}}
+		// The alias follows the family: the v1 CRD refuses, say, amiFamily
+		// AL2 with an al2023 alias.
+		if alias := DefaultAMIAliasFor(nc.AMIFamily); alias != "" {
+			nc.AMISelectorTerms = []SelectorTerm{{Alias: alias}}
+		}
 	}
 	discovery := []SelectorTerm{{Tags: map[string]string{"karpenter.sh/discovery": clusterName}}}
 	if len(nc.SubnetSelectorTerms) == 0 {
@@ -341,5 +345,15 @@ func mergeNodes(base, over *NodeNeeds) *NodeNeeds {
 	out.ConsolidationPolicy = firstNonEmpty(over.ConsolidationPolicy, out.ConsolidationPolicy)
 	out.ConsolidateAfter = firstNonEmpty(over.ConsolidateAfter, out.ConsolidateAfter)
 	out.ExpireAfter = firstNonEmpty(over.ExpireAfter, out.ExpireAfter)
+	if len(over.Budgets) > 0 {
+		out.Budgets = over.Budgets
+	}
+	out.TerminationGracePeriod = firstNonEmpty(over.TerminationGracePeriod, out.TerminationGracePeriod)
+	if over.Weight != nil {
+		out.Weight = over.Weight
+	}
+	if over.DoNotDisrupt != nil {
+		out.DoNotDisrupt = over.DoNotDisrupt
+	}
 	return &out
 }

@@ -252,7 +252,9 @@ type NodeClass struct {
 	// AMIFamily (AL2, AL2023, Bottlerocket...). Required by v1beta1; default AL2023.
 	// +optional
 	AMIFamily string `json:"amiFamily,omitempty"`
-	// AMISelectorTerms; v1 requires one. Default: alias al2023@latest on v1.
+	// AMISelectorTerms; v1 requires one. Default on v1: the alias of the
+	// amiFamily's latest AMI (AL2 al2@latest, AL2023 or none al2023@latest,
+	// Bottlerocket bottlerocket@latest); pin a version for production.
 	// +optional
 	AMISelectorTerms []SelectorTerm `json:"amiSelectorTerms,omitempty"`
 	// Role is the IAM role of the nodes (or InstanceProfile).
@@ -312,6 +314,38 @@ type NodeNeeds struct {
 	// ExpireAfter, e.g. 720h or Never. Default 720h.
 	// +optional
 	ExpireAfter string `json:"expireAfter,omitempty"`
+	// Budgets cap how many of the pool's nodes Karpenter disrupts at once,
+	// optionally in a cron window. Default Karpenter's: 10% of the nodes.
+	// +optional
+	Budgets []DisruptionBudget `json:"budgets,omitempty"`
+	// TerminationGracePeriod bounds how long Karpenter waits for a node's
+	// pods to leave when it disrupts the node, e.g. 2h (Karpenter v1 only).
+	// +optional
+	TerminationGracePeriod string `json:"terminationGracePeriod,omitempty"`
+	// Weight (1-100) of the pool among pools that fit a pod.
+	// +optional
+	Weight *int32 `json:"weight,omitempty"`
+	// DoNotDisrupt annotates the Flink pods karpenter.sh/do-not-disrupt:
+	// Karpenter then never consolidates or drifts their nodes away (expiry
+	// still applies on v1 once terminationGracePeriod runs out).
+	// +optional
+	DoNotDisrupt *bool `json:"doNotDisrupt,omitempty"`
+}
+
+// DisruptionBudget is a Karpenter NodePool disruption budget.
+type DisruptionBudget struct {
+	// Nodes is a count or a percentage, e.g. "0", "1" or "10%".
+	// +required
+	Nodes string `json:"nodes"`
+	// Schedule is a cron schedule (UTC) when the budget starts; with Duration.
+	// +optional
+	Schedule string `json:"schedule,omitempty"`
+	// Duration of the budget from each Schedule time, e.g. 8h or 1h30m.
+	// +optional
+	Duration string `json:"duration,omitempty"`
+	// Reasons the budget applies to: Underutilized, Empty, Drifted (v1 only).
+	// +optional
+	Reasons []string `json:"reasons,omitempty"`
 }
 
 // NodeLimits are Kubernetes quantities.

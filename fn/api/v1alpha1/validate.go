@@ -269,8 +269,9 @@ func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
 			errs = append(errs, field.Required(ncp.Child("amiFamily"), "Karpenter v1beta1 requires it"))
 		}
 		if k.APIVersion == KarpenterV1 && len(nc.AMISelectorTerms) == 0 {
-			errs = append(errs, field.Required(ncp.Child("amiSelectorTerms"), "Karpenter v1 requires one, e.g. alias: al2023@latest"))
+			errs = append(errs, field.Required(ncp.Child("amiSelectorTerms"), "Karpenter v1 requires one; amiFamily "+nc.AMIFamily+" has no default alias: select the AMIs by id, name or tags"))
 		}
+		errs = append(errs, nc.validateAMIs(ncp, k.APIVersion)...)
 	}
 	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion)...)
 	return errs
@@ -294,6 +295,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 	if n.ExpireAfter != "" && !karpenterDuration.MatchString(n.ExpireAfter) {
 		errs = append(errs, field.Invalid(path.Child("expireAfter"), n.ExpireAfter, "must be a duration such as 720h, or Never"))
 	}
+	errs = append(errs, validateDisruption(path, n, apiVersion)...)
 	if l := n.Limits; l != nil {
 		for name, v := range map[string]string{"cpu": l.CPU, "memory": l.Memory} {
 			if v == "" {
@@ -346,6 +348,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	} else {
 		errs = append(errs, dnsLabel(meta.Child("namespace"), j.Metadata.Namespace)...)
 	}
+	errs = append(errs, j.validateJobMetadata(meta)...)
 	s := &j.Spec.JobFields
 	spec := field.NewPath("spec")
 	if s.Owner == "" {
@@ -551,7 +554,7 @@ func oneOf(path *field.Path, vs []string, allowed ...string) field.ErrorList {
 // isListField tells oneOf whether path names a list, so errors index into it.
 func isListField(path *field.Path) bool {
 	s := path.String()
-	for _, suffix := range []string{"capacityTypes", "architectures"} {
+	for _, suffix := range []string{"capacityTypes", "architectures", "reasons"} {
 		if strings.HasSuffix(s, suffix) {
 			return true
 		}

@@ -251,6 +251,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"owner":              s.Owner,
 		"repo":               s.Repo,
 		"labels":             Labels(p, j),
+		"annotations":        stringsToAny(api.PassedOnAnnotations(j.Metadata.Annotations)),
 		"image":              s.Image,
 		"imagePullPolicy":    s.ImagePullPolicy,
 		"flinkVersion":       s.FlinkVersion,
@@ -271,8 +272,9 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		},
 		"reloader": map[string]any{"configMap": "flink-config-" + name},
 		"scheduling": map[string]any{
-			"nodeSelector": orEmptyMap(sched.NodeSelector),
-			"tolerations":  orEmptyList(sched.Tolerations),
+			"nodeSelector":   orEmptyMap(sched.NodeSelector),
+			"tolerations":    orEmptyList(sched.Tolerations),
+			"podAnnotations": nodepool.PodAnnotations(s.Nodes),
 		},
 		"podSecurity":     podSecurityLevel(s),
 		"securityContext": SecurityContext(podSecurityLevel(s)),
@@ -280,15 +282,33 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	return vals, nil
 }
 
-// Labels are the recommended labels of a job's objects.
+// Labels are the labels of a job's FlinkDeployment and pods: the job's own
+// metadata.labels, then the recommended labels. Validation refuses a job
+// label krm-flink owns (api.OwnedLabels), so only app.kubernetes.io/part-of
+// (default flink) is the job's to change.
 func Labels(p *resolve.Plan, j *resolve.Job) map[string]any {
-	return map[string]any{
+	out := stringsToAny(j.Metadata.Labels)
+	if _, ok := out["app.kubernetes.io/part-of"]; !ok {
+		out["app.kubernetes.io/part-of"] = "flink"
+	}
+	for k, v := range map[string]string{
 		"app.kubernetes.io/name":     j.Metadata.Name,
 		"app.kubernetes.io/instance": j.Metadata.Name,
-		"app.kubernetes.io/part-of":  "flink",
 		"krm-flink.io/environment":   p.Env.Name,
 		"krm-flink.io/owner":         j.Spec.Owner,
+	} {
+		out[k] = v
 	}
+	return out
+}
+
+// stringsToAny copies a string map into a new, never nil, map of values.
+func stringsToAny(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // podSecurityLevel is the job's Pod Security Standard level, restricted

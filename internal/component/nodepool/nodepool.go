@@ -112,6 +112,12 @@ func nodePool(k *api.KarpenterNodes, j *resolve.Job) *manifest.Object {
 			disruption["consolidateAfter"] = needs.ConsolidateAfter
 		}
 	}
+	if len(needs.Budgets) > 0 {
+		disruption["budgets"] = budgets(needs.Budgets)
+	}
+	if needs.TerminationGracePeriod != "" {
+		templateSpec["terminationGracePeriod"] = needs.TerminationGracePeriod // v1 only, validated
+	}
 	spec := map[string]any{
 		"template": map[string]any{
 			"metadata": map[string]any{"labels": map[string]any{
@@ -122,6 +128,9 @@ func nodePool(k *api.KarpenterNodes, j *resolve.Job) *manifest.Object {
 			"spec": templateSpec,
 		},
 		"disruption": disruption,
+	}
+	if needs.Weight != nil {
+		spec["weight"] = int64(*needs.Weight)
 	}
 	if l := needs.Limits; l != nil && (l.CPU != "" || l.Memory != "") {
 		limits := map[string]any{}
@@ -139,6 +148,41 @@ func nodePool(k *api.KarpenterNodes, j *resolve.Job) *manifest.Object {
 		"metadata":   map[string]any{"name": pool},
 		"spec":       spec,
 	})
+}
+
+func budgets(bs []api.DisruptionBudget) []any {
+	out := make([]any, 0, len(bs))
+	for _, b := range bs {
+		m := map[string]any{"nodes": b.Nodes}
+		if b.Schedule != "" {
+			m["schedule"] = b.Schedule
+		}
+		if b.Duration != "" {
+			m["duration"] = b.Duration
+		}
+		if len(b.Reasons) > 0 {
+			rs := make([]any, len(b.Reasons))
+			for i, r := range b.Reasons {
+				rs[i] = r
+			}
+			m["reasons"] = rs
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// DoNotDisruptAnnotation on a pod keeps Karpenter from disrupting its node
+// voluntarily (consolidation, drift).
+const DoNotDisruptAnnotation = "karpenter.sh/do-not-disrupt"
+
+// PodAnnotations are the Karpenter annotations of a job's Flink pods.
+func PodAnnotations(n *api.NodeNeeds) map[string]any {
+	out := map[string]any{}
+	if n != nil && n.DoNotDisrupt != nil && *n.DoNotDisrupt {
+		out[DoNotDisruptAnnotation] = "true"
+	}
+	return out
 }
 
 func requirements(n *api.NodeNeeds) []any {
