@@ -172,19 +172,9 @@ repositories.yaml and registry config and are never written anywhere.`,
 }
 
 func runPull(o *pullOptions, stdout, stderr io.Writer) error {
-	if len(o.files) == 0 {
-		return fmt.Errorf("no input: give -f with a file or folder")
-	}
-	docs, probs := readInputs(o.files)
-	if probs.HasErrors() {
-		return reportProblems(stderr, probs)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if probs.HasErrors() {
-		return reportProblems(stderr, probs)
-	}
-	if probs := resolve.CheckPlatform(set.Platform); probs.HasErrors() {
-		return reportProblems(stderr, probs)
+	set, err := readPlatform(o.files, stderr)
+	if err != nil {
+		return err
 	}
 	dir := o.dir
 	if dir == "" && set.Platform.Spec.ChartsDir != "" {
@@ -380,4 +370,24 @@ func pruneVendored(dir string, lock *source.Lock) error {
 		}
 	}
 	return nil
+}
+
+// readPlatform reads the input files of a command that needs only a valid
+// platform (charts pull, versions), reporting its problems.
+func readPlatform(files []string, stderr io.Writer) (*input.Set, error) {
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no input: give -f with a file or folder")
+	}
+	docs, probs := readInputs(files)
+	if probs.HasErrors() {
+		return nil, reportProblems(stderr, probs)
+	}
+	set, probs := input.Collect(docs, input.Options{})
+	if probs.HasErrors() {
+		return nil, reportProblems(stderr, probs)
+	}
+	if probs := resolve.CheckPlatform(set.Platform); probs.HasErrors() {
+		return nil, reportProblems(stderr, probs)
+	}
+	return set, nil
 }

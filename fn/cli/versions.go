@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
 	"github.com/krm-flink/krm-flink/internal/resolve"
 	"github.com/krm-flink/krm-flink/internal/support"
@@ -33,19 +32,9 @@ are in internal/support/table.go. Render warns about the same findings.`,
 }
 
 func runVersions(files []string, stdout, stderr io.Writer) error {
-	if len(files) == 0 {
-		return fmt.Errorf("no input: give -f with a file or folder")
-	}
-	docs, probs := readInputs(files)
-	if probs.HasErrors() {
-		return reportProblems(stderr, probs)
-	}
-	set, probs := input.Collect(docs, input.Options{})
-	if probs.HasErrors() {
-		return reportProblems(stderr, probs)
-	}
-	if probs := resolve.CheckPlatform(set.Platform); probs.HasErrors() {
-		return reportProblems(stderr, probs)
+	set, err := readPlatform(files, stderr)
+	if err != nil {
+		return err
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	var all problem.List
