@@ -10,12 +10,15 @@ const (
 	DefaultServiceAccount    = "flink"
 	DefaultClusterRoleName   = "flink-job"
 	DefaultNodeClassName     = "flink"
-	DefaultAMIFamily         = "AL2023"
-	DefaultAMIAlias          = "al2023@latest"
-	DefaultConsolidateAfter  = "5m"
-	DefaultExpireAfter       = "720h"
-	DefaultUpgradeMode       = "stateless"
-	DefaultJobState          = "running"
+	// DefaultV1beta1AMIFamily is the AMI family of a v1beta1 EC2NodeClass
+	// that names none: the one every v1beta1 Karpenter release's CRD accepts
+	// (0.34's has no AL2023).
+	DefaultV1beta1AMIFamily = "AL2"
+	DefaultAMIAlias         = "al2023@latest"
+	DefaultConsolidateAfter = "5m"
+	DefaultExpireAfter      = "720h"
+	DefaultUpgradeMode      = "stateless"
+	DefaultJobState         = "running"
 
 	KarpenterV1beta1 = "v1beta1"
 	KarpenterV1      = "v1"
@@ -211,7 +214,7 @@ func (k *KarpenterNodes) defaultFor(clusterName string) {
 		nc.Name = DefaultNodeClassName
 	}
 	if nc.AMIFamily == "" && k.APIVersion == KarpenterV1beta1 {
-		nc.AMIFamily = DefaultAMIFamily
+		nc.AMIFamily = DefaultV1beta1AMIFamily
 	}
 	if len(nc.AMISelectorTerms) == 0 && k.APIVersion == KarpenterV1 {
 		// The alias follows the family: the v1 CRD refuses, say, amiFamily
