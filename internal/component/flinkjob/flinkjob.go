@@ -7,8 +7,9 @@ package flinkjob
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 
 	"golang.org/x/sync/errgroup"
@@ -94,28 +95,15 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 // byNamespace groups jobs by namespace, namespaces sorted, jobs in order,
 // in batches of at most jobsPerRender.
 func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
-	index := map[string]int{}
-	var batches [][]*resolve.Job
-	var names []string
+	groups := map[string][]*resolve.Job{}
 	for _, j := range jobs {
-		ns := j.Metadata.Namespace
-		i, ok := index[ns]
-		if !ok {
-			i = len(batches)
-			index[ns] = i
-			batches = append(batches, nil)
-			names = append(names, ns)
-		}
-		batches[i] = append(batches[i], j)
+		groups[j.Metadata.Namespace] = append(groups[j.Metadata.Namespace], j)
 	}
-	sort.Sort(byName{names, batches})
 	var chunks [][]*resolve.Job
-	for _, b := range batches {
-		for len(b) > jobsPerRender {
-			chunks = append(chunks, b[:jobsPerRender:jobsPerRender])
-			b = b[jobsPerRender:]
+	for _, ns := range slices.Sorted(maps.Keys(groups)) {
+		for b := range slices.Chunk(groups[ns], jobsPerRender) {
+			chunks = append(chunks, b)
 		}
-		chunks = append(chunks, b)
 	}
 	return chunks
 }
@@ -124,18 +112,6 @@ func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
 // fixed cost of a render (Helm parses the templates anew each time) thinly,
 // few enough that a namespace of many jobs still keeps every core busy.
 const jobsPerRender = 50
-
-type byName struct {
-	names   []string
-	batches [][]*resolve.Job
-}
-
-func (b byName) Len() int           { return len(b.names) }
-func (b byName) Less(i, j int) bool { return b.names[i] < b.names[j] }
-func (b byName) Swap(i, j int) {
-	b.names[i], b.names[j] = b.names[j], b.names[i]
-	b.batches[i], b.batches[j] = b.batches[j], b.batches[i]
-}
 
 // renderNamespace renders jobs of one namespace in one chart render.
 // When that fails, each job renders alone so that every failing job is
