@@ -314,6 +314,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 func validateFlinkDefaults(path *field.Path, f *FlinkDefaults) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validatePullPolicy(path.Child("imagePullPolicy"), f.ImagePullPolicy)...)
+	errs = append(errs, validateFlinkDefaultJobFields(path, f)...)
 	errs = append(errs, validateFlinkConfiguration(path.Child("flinkConfiguration"), f.FlinkConfiguration)...)
 	errs = append(errs, validateProcess(path.Child("jobManager"), f.JobManager, false)...)
 	errs = append(errs, validateProcess(path.Child("taskManager"), f.TaskManager, false)...)
@@ -364,9 +365,11 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	} else if !contains(supported, s.FlinkVersion) {
 		errs = append(errs, field.Invalid(spec.Child("flinkVersion"), s.FlinkVersion, FlinkVersionHint(ctx.OperatorVersion)))
 	}
-	if s.ServiceAccount != "" {
-		errs = append(errs, dnsSubdomain(spec.Child("serviceAccount"), s.ServiceAccount)...)
+	var platformFlink *FlinkDefaults
+	if ctx.Platform != nil {
+		platformFlink = &ctx.Platform.Flink
 	}
+	errs = append(errs, s.validateJobFields(spec, platformFlink)...)
 	if s.JarURI == "" {
 		errs = append(errs, field.Required(spec.Child("jarURI"), "e.g. local:///opt/flink/usrlib/job.jar"))
 	}
