@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"strings"
-
-	sigsjson "sigs.k8s.io/json"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -66,8 +65,9 @@ type ServiceAccountRef struct {
 // shapeProblem is one thing wrong with a serviceAccount value; sub is the
 // path below the field ("" for the field itself).
 type shapeProblem struct {
-	sub, msg string
-	value    any
+	sub, msg  string
+	value     any
+	forbidden bool
 }
 
 // serviceAccountFields is the mapping form, decoded strictly.
@@ -85,19 +85,26 @@ func (s *ServiceAccountRef) UnmarshalJSON(data []byte) error {
 	case len(trimmed) > 0 && trimmed[0] == '"':
 		return json.Unmarshal(trimmed, &s.Name)
 	case len(trimmed) > 0 && trimmed[0] == '{':
-		var f serviceAccountFields
-		strict, err := sigsjson.UnmarshalStrict(trimmed, &f, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
-		if err != nil {
-			s.keep(trimmed, shapeProblem{msg: "wrong type inside serviceAccount: " + strings.TrimPrefix(err.Error(), "json: ") + "; name and iamRoleArn are strings"})
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &fields); err != nil {
+			s.keep(trimmed, shapeProblem{msg: "not a mapping: " + err.Error()})
 			return nil
 		}
-		s.Name, s.IAMRoleArn = f.Name, f.IAMRoleArn
-		for _, e := range strict {
-			sub := ""
-			if fe, ok := e.(sigsjson.FieldError); ok {
-				sub = fe.FieldPath()
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			v := bytes.TrimSpace(fields[k])
+			var target *string
+			switch k {
+			case "name":
+				target = &s.Name
+			case "iamRoleArn":
+				target = &s.IAMRoleArn
+			default:
+				s.keep(trimmed, shapeProblem{sub: k, msg: "unknown field: a serviceAccount mapping takes name and iamRoleArn", forbidden: true})
+				continue
 			}
-			s.keep(trimmed, shapeProblem{sub: sub, msg: strings.TrimPrefix(strings.Replace(e.Error(), fmt.Sprintf("%q", sub), "", 1), "json: ") + "; a serviceAccount mapping takes name and iamRoleArn"})
+			if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, target) != nil {
+				s.keep(trimmed, shapeProblem{sub: k, msg: fmt.Sprintf("wrong type: got %s, want a string", jsonKind(v)), value: string(v)})
+			}
 		}
 		return nil
 	case bytes.Equal(trimmed, []byte("null")):
@@ -128,6 +135,10 @@ func jsonKind(data []byte) string {
 		return "nothing"
 	case data[0] == '[':
 		return "a list"
+	case data[0] == '{':
+		return "a mapping"
+	case data[0] == 'n':
+		return "null"
 	case data[0] == 't' || data[0] == 'f':
 		return "a boolean"
 	}
@@ -145,9 +156,12 @@ func (s *ServiceAccountRef) validate(path *field.Path) field.ErrorList {
 		if p.sub != "" {
 			pp = path.Child(p.sub)
 		}
-		if p.value != nil {
+		switch {
+		case p.forbidden:
+			errs = append(errs, field.Forbidden(pp, p.msg))
+		case p.value != nil:
 			errs = append(errs, field.Invalid(pp, p.value, p.msg))
-		} else {
+		default:
 			errs = append(errs, &field.Error{Type: field.ErrorTypeInvalid, Field: pp.String(), BadValue: field.OmitValueType{}, Detail: p.msg})
 		}
 	}
