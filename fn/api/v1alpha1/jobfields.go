@@ -50,6 +50,10 @@ const (
 	ModeStandalone = "standalone"
 )
 
+// MaxNonce is the largest nonce a job may set: 2^53-1, the largest integer
+// every number of a rendered manifest (a float64 once decoded) holds exactly.
+const MaxNonce = 1<<53 - 1
+
 // LogConfigurationFiles are the logConfiguration keys the operator accepts:
 // the Log4j 2 and the Logback configuration of the Flink processes.
 var LogConfigurationFiles = []string{"log4j-console.properties", "logback-console.xml"}
@@ -126,6 +130,18 @@ func (s *JobFields) validateJobFields(spec *field.Path, platform *FlinkDefaults)
 	}
 	if s.Mode != "" {
 		errs = append(errs, oneOf(spec.Child("mode"), []string{s.Mode}, ModeNative, ModeStandalone)...)
+	}
+	for _, n := range []struct {
+		name string
+		v    *int64
+	}{
+		{"restartNonce", s.RestartNonce}, {"savepointTriggerNonce", s.SavepointTriggerNonce},
+		{"checkpointTriggerNonce", s.CheckpointTriggerNonce}, {"savepointRedeployNonce", s.SavepointRedeployNonce},
+		{"autoscalerResetNonce", s.AutoscalerResetNonce},
+	} {
+		if n.v != nil && (*n.v < 0 || *n.v > MaxNonce) {
+			errs = append(errs, field.Invalid(spec.Child(n.name), *n.v, fmt.Sprintf("must be 0 to %d: rendered manifests keep integers exact up to there (a Unix time in milliseconds fits)", int64(MaxNonce))))
+		}
 	}
 	errs = append(errs, validateIngress(spec.Child("ingress"), s.Ingress, true)...)
 	errs = append(errs, validateLogConfiguration(spec.Child("logConfiguration"), s.LogConfiguration)...)
