@@ -81,12 +81,13 @@ func TestJobIdentityDefaults(t *testing.T) {
 		platform, job *ServiceAccountRef
 		want          ServiceAccountRef
 	}{
-		"nothing set":           {want: ServiceAccountRef{Name: DefaultServiceAccount}},
-		"platform's, whole":     {platform: role, want: *role},
-		"job's name, no role":   {platform: role, job: &ServiceAccountRef{Name: "etl"}, want: ServiceAccountRef{Name: "etl"}},
-		"empty name inherits":   {platform: role, job: &ServiceAccountRef{}, want: *role},
-		"job's own role":        {platform: role, job: &ServiceAccountRef{Name: "etl", IAMRoleArn: "arn:aws:iam::1:role/x"}, want: ServiceAccountRef{Name: "etl", IAMRoleArn: "arn:aws:iam::1:role/x"}},
-		"platform's plain name": {platform: &ServiceAccountRef{Name: "runner"}, want: ServiceAccountRef{Name: "runner"}},
+		"nothing set":              {want: ServiceAccountRef{Name: DefaultServiceAccount}},
+		"platform's, whole":        {platform: role, want: *role},
+		"job's name, no role":      {platform: role, job: &ServiceAccountRef{Name: "etl"}, want: ServiceAccountRef{Name: "etl"}},
+		"empty name inherits":      {platform: role, job: &ServiceAccountRef{}, want: *role},
+		"job's own role":           {platform: role, job: &ServiceAccountRef{Name: "etl", IAMRoleArn: "arn:aws:iam::1:role/x"}, want: ServiceAccountRef{Name: "etl", IAMRoleArn: "arn:aws:iam::1:role/x"}},
+		"platform's plain name":    {platform: &ServiceAccountRef{Name: "runner"}, want: ServiceAccountRef{Name: "runner"}},
+		"platform's name, by name": {platform: role, job: &ServiceAccountRef{Name: "flink"}, want: *role},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := &FlinkPlatform{Spec: PlatformSpec{Flink: FlinkDefaults{ServiceAccount: tc.platform}}}

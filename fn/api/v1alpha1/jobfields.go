@@ -65,6 +65,11 @@ func (s *JobFields) defaultJobFields(f *FlinkDefaults) {
 	if s.ServiceAccount.unset() {
 		s.ServiceAccount = copyRef(f.ServiceAccount)
 	}
+	if sa, d := s.ServiceAccount, f.ServiceAccount; sa != nil && d != nil && sa.raw == nil && sa.IAMRoleArn == "" && sa.Name == d.Name {
+		// The platform's ServiceAccount by name is the platform's identity,
+		// role included: one ServiceAccount has one role.
+		s.ServiceAccount = copyRef(d)
+	}
 	if s.ServiceAccount.unset() {
 		s.ServiceAccount = &ServiceAccountRef{Name: DefaultServiceAccount}
 	}
