@@ -70,7 +70,7 @@ type shapeProblem struct {
 	forbidden bool
 }
 
-// serviceAccountFields is the mapping form, decoded strictly.
+// serviceAccountFields is the mapping form as MarshalJSON writes it.
 type serviceAccountFields struct {
 	Name       string `json:"name"`
 	IAMRoleArn string `json:"iamRoleArn,omitempty"`

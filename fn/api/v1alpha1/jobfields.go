@@ -150,7 +150,7 @@ func (s *JobFields) validateJobFields(spec *field.Path, platform *FlinkDefaults)
 	}
 	errs = append(errs, validateIngress(spec.Child("ingress"), s.Ingress, true)...)
 	errs = append(errs, validateLogConfiguration(spec.Child("logConfiguration"), s.LogConfiguration)...)
-	if p := s.InitialSavepointPath; p != "" && strings.TrimSpace(p) != p || strings.ContainsAny(p, "\n\r\t ") {
+	if p := s.InitialSavepointPath; strings.ContainsAny(p, " \t\n\r") {
 		errs = append(errs, field.Invalid(spec.Child("initialSavepointPath"), p, "must be a savepoint or checkpoint URI without spaces, e.g. s3://bucket/savepoints/savepoint-1a2b3c"))
 	}
 	return errs
