@@ -5,6 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/krm-flink/krm-flink/internal/output"
 )
 
 // TestGoldenPlan renders every testdata/plan case's base/ inputs to a temp
@@ -64,4 +72,112 @@ func TestPlanFailOn(t *testing.T) {
 	if code, _, stderr := run(t, "plan", "-f", filepath.Join(dir, "base"), "-o", out, "--all-envs", "--fail-on", "safe"); code != 1 || !strings.Contains(stderr, "--fail-on") {
 		t.Errorf("--fail-on safe: exit %d, %s", code, stderr)
 	}
+}
+
+// TestPlanBase builds a Git repository holding the overlays of the example
+// case's base/ inputs, then renders head/ over them on disk and commits
+// that too: --base at the first commit must plan exactly what the golden
+// plan of the case says, whatever is on disk, and --base HEAD nothing.
+func TestPlanBase(t *testing.T) {
+	dir := filepath.Join(repoRoot, "testdata", "plan", "example")
+	repoDir := t.TempDir()
+	out := filepath.Join(repoDir, "deploy", "overlays")
+	repo, err := git.PlainInit(repoDir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit := func(input, msg string, extra map[string]string) {
+		t.Helper()
+		if code, _, stderr := run(t, "render", "-f", filepath.Join(dir, input), "-o", out, "--all-envs"); code != 0 {
+			t.Fatalf("render %s: exit %d:\n%s", input, code, stderr)
+		}
+		for p, data := range extra {
+			p = filepath.Join(out, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+			t.Fatal(err)
+		}
+		sig := &object.Signature{Name: "test", Email: "test@example.com", When: time.Unix(0, 0).UTC()}
+		if _, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit("base", "base overlays", nil)
+	if err := repo.Storer.SetReference(plumbing.NewHashReference("refs/tags/before", mustHead(t, repo))); err != nil {
+		t.Fatal(err)
+	}
+	// The head commit also holds the tree of an environment the platform
+	// no longer has, and a file written by hand.
+	commit("head", "head overlays", map[string]string{
+		"retired/infrastructure/extra/demo/configmap-settings.yaml": output.Header + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: demo}\n",
+		"prod/README.md": "notes\n",
+	})
+
+	plan := func(args ...string) (int, string, string) {
+		t.Helper()
+		return run(t, append([]string{"plan", "-f", filepath.Join(dir, "head"), "-o", out, "--all-envs"}, args...)...)
+	}
+	for _, rev := range []string{"HEAD~1", "before"} {
+		for format, file := range map[string]string{"text": "expected.txt", "markdown": "expected.md", "json": "expected.json"} {
+			code, stdout, stderr := plan("--base", rev, "--format", format)
+			if code != 0 {
+				t.Fatalf("--base %s --format %s: exit %d:\n%s", rev, format, code, stderr)
+			}
+			want, err := os.ReadFile(filepath.Join(dir, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), stdout); diff != "" {
+				t.Errorf("--base %s --format %s differs from %s (-want +got):\n%s", rev, format, file, diff)
+			}
+		}
+	}
+	wantHead := `prod: no changes, 3 job(s) unchanged
+
+retired: 1 change(s): 1 safe, 0 job(s) unchanged
+  safe  ConfigMap demo/settings  removed
+
+staging: no changes, 3 job(s) unchanged
+`
+	if code, stdout, stderr := plan("--base", "HEAD"); code != 0 || stdout != wantHead {
+		t.Errorf("--base HEAD: exit %d, want\n%s\ngot\n%s%s", code, wantHead, stdout, stderr)
+	}
+	// The tree on disk plays no part: gone, it plans the same.
+	if err := os.RemoveAll(filepath.Join(repoDir, "deploy")); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := plan("--base", "HEAD", "--fail-on", "restart"); code != 0 || stdout != wantHead {
+		t.Errorf("--base HEAD without the folder on disk: exit %d, want\n%s\ngot\n%s%s", code, wantHead, stdout, stderr)
+	}
+
+	for _, tc := range []struct {
+		name, out, rev, want string
+	}{
+		{"unknown revision", out, "no-such-branch", "--base no-such-branch: reference not found"},
+		{"not a repository", t.TempDir(), "HEAD", "not in a Git repository"},
+	} {
+		code, _, stderr := run(t, "plan", "-f", filepath.Join(dir, "head"), "-o", tc.out, "--all-envs", "--base", tc.rev)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, want 1 and %q:\n%s", tc.name, code, tc.want, stderr)
+		}
+	}
+}
+
+func mustHead(t *testing.T, repo *git.Repository) plumbing.Hash {
+	t.Helper()
+	ref, err := repo.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref.Hash()
 }

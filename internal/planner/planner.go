@@ -525,3 +525,22 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// ByEnvironment splits the generated files of an output folder (paths
+// relative to it, as <env>/<path>) into one tree per environment folder;
+// hidden folders and files outside an environment folder are not part of
+// any.
+func ByEnvironment(files map[string][]byte) map[string]output.Tree {
+	out := map[string]output.Tree{}
+	for p, data := range files {
+		env, rest, ok := strings.Cut(p, "/")
+		if !ok || strings.HasPrefix(env, ".") {
+			continue
+		}
+		if out[env] == nil {
+			out[env] = output.Tree{}
+		}
+		out[env][rest] = data
+	}
+	return out
+}
