@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/krm-flink/krm-flink/internal/output"
+	"github.com/krm-flink/krm-flink/internal/planner"
+	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
 // TestGoldenPlan renders every testdata/plan case's base/ inputs to a temp
@@ -180,4 +183,153 @@ func mustHead(t *testing.T, repo *git.Repository) plumbing.Hash {
 		t.Fatal(err)
 	}
 	return ref.Hash()
+}
+
+// TestPlanExamplePlatform is the acceptance scenario of the plan: on
+// examples/platform, each change alone produces the right line and risk in
+// every format, and --fail-on state-loss fails exactly the dangerous ones.
+func TestPlanExamplePlatform(t *testing.T) {
+	src := filepath.Join(repoRoot, "examples", "platform")
+	out := t.TempDir()
+	if code, _, stderr := run(t, "render", "-f", src, "-o", out, "--all-envs"); code != 0 {
+		t.Fatalf("render: exit %d:\n%s", code, stderr)
+	}
+	newJob := `---
+apiVersion: krm-flink.io/v1alpha1
+kind: FlinkJobSpec
+metadata: {name: fraud-scores, namespace: risk}
+spec:
+  owner: risk
+  jarURI: local:///opt/flink/usrlib/fraud-scores.jar
+`
+	tests := []struct {
+		name           string
+		file, old, new string // one replacement in one input file
+		kind, object   string // the line expected in prod, as "Kind ns/name"
+		risk           planner.Risk
+		action         string
+		dangerous      bool
+	}{
+		{"bump an image", "jobs/orders.yaml", "orders-enricher:2.4.1", "orders-enricher:2.5.0",
+			"FlinkDeployment", "commerce/orders-enricher", planner.Restart, "upgrade (savepoint)", false},
+		{"change parallelism", "jobs/orders.yaml", "parallelism: 4", "parallelism: 6",
+			"FlinkDeployment", "commerce/orders-enricher", planner.Restart, "rescale by upgrade (savepoint)", false},
+		{"switch a job to stateless", "jobs/autoscaling.yaml", "upgradeMode: last-state", "upgradeMode: stateless",
+			"FlinkDeployment", "analytics/autoscaling-example", planner.StateLoss, "upgradeMode last-state → stateless", true},
+		{"remove a job", "jobs/orders.yaml", "", "", // drops the file's first job, orders-enricher
+			"FlinkDeployment", "commerce/orders-enricher", planner.StateLoss, "removed: checkpoints and status deleted", true},
+		{"change a NodePool's instance families", "platform.yaml", "instanceFamilies: [m5, m6i]", "instanceFamilies: [m6i, m7i]",
+			"FlinkDeployment", "commerce/orders-enricher", planner.Restart, "nodes replaced (NodePool commerce.orders-enricher drifted)", false},
+		{"add a job namespace", "jobs/autoscaling.yaml", "", newJob,
+			"Namespace", "risk", planner.Safe, "namespace added", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := copyInputs(t, src)
+			p := filepath.Join(in, filepath.FromSlash(tc.file))
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := string(data) + tc.new
+			if tc.new == "" {
+				_, rest, ok := strings.Cut(string(data), "---\n")
+				if !ok {
+					t.Fatalf("%s has one document", tc.file)
+				}
+				edited = rest
+			}
+			if tc.old != "" {
+				if !strings.Contains(string(data), tc.old) {
+					t.Fatalf("%s has no %q", tc.file, tc.old)
+				}
+				edited = strings.Replace(string(data), tc.old, tc.new, 1)
+			}
+			if err := os.WriteFile(p, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			plan := func(args ...string) (int, string) {
+				code, stdout, stderr := run(t, append([]string{"plan", "-f", in, "-o", out, "--all-envs"}, args...)...)
+				if code > 1 || code == 1 && !strings.Contains(stderr, "plan has changes at or above") {
+					t.Fatalf("plan %v: exit %d:\n%s", args, code, stderr)
+				}
+				return code, stdout
+			}
+			object := tc.kind + " " + tc.object
+			_, text := plan("--format", "text")
+			if !lineHas(text, tc.risk.String(), object, tc.action) {
+				t.Errorf("text: no line %q %q %q:\n%s", tc.risk, object, tc.action, text)
+			}
+			_, md := plan("--format", "markdown")
+			badge := tc.risk.String()
+			if tc.risk == planner.StateLoss {
+				badge = "**state-loss**"
+			}
+			if !lineHas(md, "| "+badge+" | "+object+" | ", tc.action) {
+				t.Errorf("markdown: no row %q %q %q:\n%s", badge, object, tc.action, md)
+			}
+			_, js := plan("--format", "json")
+			var raw struct {
+				Environments []struct {
+					Name    string `json:"name"`
+					Changes []struct {
+						Kind, Namespace, Name, Risk string
+						Actions                     []string
+					} `json:"changes"`
+				} `json:"environments"`
+			}
+			if err := json.Unmarshal([]byte(js), &raw); err != nil {
+				t.Fatalf("json: %v\n%s", err, js)
+			}
+			found := false
+			for _, e := range raw.Environments {
+				for _, c := range e.Changes {
+					name := c.Name
+					if c.Namespace != "" {
+						name = c.Namespace + "/" + c.Name
+					}
+					if e.Name == "prod" && c.Kind == tc.kind && name == tc.object && c.Risk == tc.risk.String() && strings.Contains(strings.Join(c.Actions, "; "), tc.action) {
+						found = true
+					}
+				}
+			}
+			if !found {
+				t.Errorf("json: no prod change %s %s %s %q:\n%s", tc.kind, tc.object, tc.risk, tc.action, js)
+			}
+			code, _ := plan("--fail-on", "state-loss")
+			if want := map[bool]int{true: 1, false: 0}[tc.dangerous]; code != want {
+				t.Errorf("--fail-on state-loss: exit %d, want %d", code, want)
+			}
+		})
+	}
+}
+
+// lineHas tells whether one line of s holds every part.
+func lineHas(s string, parts ...string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(l, p)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// copyInputs copies an input folder to a temp folder.
+func copyInputs(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	for p, data := range testutil.ReadTree(t, src) {
+		target := filepath.Join(dst, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(target, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
 }
