@@ -73,7 +73,7 @@ pinned operator version decides what to write. Comments, key order and
 formatting of the file are kept; only the changed line, or the added lines,
 differ. The change then goes through review like any other, and plan shows
 what it does.`,
-			Example: "  krm-flink " + verb + " commerce/orders-enricher -f examples/platform",
+			Example: example(verb),
 			Args:    cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return runEdit(verb, o, args[0], stdout, stderr)
@@ -274,6 +274,14 @@ func writeInPlace(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+func example(verb string) string {
+	from := ""
+	if verb == "redeploy" {
+		from = " --from s3://flink-state/commerce/orders-enricher/savepoints/savepoint-0a1b2c"
+	}
+	return "  krm-flink " + verb + from + " commerce/orders-enricher -f examples/platform"
 }
 
 func orNone(list []string) string {

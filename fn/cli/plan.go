@@ -29,13 +29,15 @@ func newPlanCommand(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Say what rendering would do to running Flink jobs, without writing",
 		Long: `plan renders like render, in memory, compares the result with the tree on
 disk under -o (or, with --base, with the overlays under -o at that revision of
-the Git repository holding -o, read without a git binary) and prints, per environment, one line per changed FlinkDeployment
-and per changed platform object: the risk (safe, restart, state-loss), the
-action and the fields that cause it. The classification follows the Flink
-Kubernetes Operator's rules for spec changes (fields it ignores, rescales,
-savepoint redeploys, upgrades with the job's upgradeMode) and adds Karpenter
-drift (a changed NodePool template or EC2NodeClass replaces the job's nodes)
-and operator restarts.
+the Git repository holding -o, read without a git binary) and prints, per
+environment, one line per changed job (FlinkDeployment, FlinkSessionJob,
+FlinkBlueGreenDeployment), FlinkStateSnapshot and platform object: the risk
+(safe, restart, state-loss), the action and the fields that cause it. The
+classification follows the Flink Kubernetes Operator's rules for spec changes
+(fields it ignores, rescales, savepoint redeploys, upgrades with the job's
+upgradeMode, blue/green transitions, snapshots triggered or disposed of) and
+adds Karpenter drift (a changed NodePool template or EC2NodeClass replaces the
+job's nodes) and operator restarts.
 
 --fail-on exits 1 when a line is at or above the given risk, after printing
 the plan.`,
