@@ -328,6 +328,8 @@ func planJob(a, b *object, fields []fieldChange) Change {
 		switch {
 		case diff == diffIgnore:
 			outs = append(outs, outcome{"no restart: only fields the operator ignores", Safe})
+		case o.kind == "FlinkDeployment" && get(b.data, "spec", "job") == nil:
+			outs = append(outs, sessionClusterOutcome())
 		case was.suspended && now.suspended:
 			outs = append(outs, outcome{"updated while suspended", Safe})
 		case diff == diffSavepointRedeploy:

@@ -297,6 +297,8 @@ func configPrefix(prefixes ...string) func(fieldPath) bool {
 //     session job's spec changes are diffed by the same @SpecDiff rules as
 //     a FlinkDeployment's job, and SessionJobReconciler honours
 //     kubernetes.operator.job.savepoint-on-deletion on deletion;
+//   - [session-cluster]: SessionReconciler, which redeploys a session
+//     cluster on any spec change the @SpecDiff rules do not ignore;
 //   - [snapshots]: docs/custom-resource/snapshots.md and
 //     StateSnapshotReconciler: a new FlinkStateSnapshot triggers its
 //     savepoint or checkpoint once (alreadyExists only registers the path),
@@ -311,6 +313,15 @@ func configPrefix(prefixes ...string) func(fieldPath) bool {
 //     anything else is a blue/green transition: the inactive deployment
 //     starts (from a savepoint taken first when the upgradeMode keeps
 //     state) and takes over once ready, and the old one is deleted.
+
+// sessionClusterOutcome is a spec change to a session cluster (a
+// FlinkDeployment without spec.job). [session-cluster]
+// SessionReconciler.reconcileSpecChange deletes the cluster and deploys it
+// again, without a savepoint of the session jobs running on it: they stop
+// and recover as their own upgradeMode and checkpoints allow.
+func sessionClusterOutcome() outcome {
+	return outcome{"session cluster redeployed (deleted, no savepoint): its session jobs stop and recover", Restart}
+}
 
 // snapshotAddedOutcome is a new FlinkStateSnapshot [snapshots]: the job
 // keeps running while Flink writes the snapshot.

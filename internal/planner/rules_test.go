@@ -87,6 +87,7 @@ func TestOutcomes(t *testing.T) {
 		{"removed stateless", removedOutcome(jobFacts{upgradeMode: "stateless", stateDir: true}), Restart},
 		{"removed without state dir", removedOutcome(jobFacts{upgradeMode: "savepoint"}), Restart},
 		{"node drift", nodeDriftOutcome("pool"), Restart},
+		{"session cluster", sessionClusterOutcome(), Restart},
 		{"snapshot added", snapshotAddedOutcome("savepoint", false, "ns/a"), Safe},
 		{"snapshot registered", snapshotAddedOutcome("savepoint", true, "ns/a"), Safe},
 		{"savepoint disposed", snapshotRemovedOutcome("savepoint", true), StateLoss},
@@ -222,6 +223,12 @@ func TestSessionJobRules(t *testing.T) {
 		{"removed with savepoint on deletion", sessionJob("savepoint", "  flinkConfiguration:\n    kubernetes.operator.job.savepoint-on-deletion: \"true\"\n"), "",
 			Restart, "removed (savepoint on deletion)"},
 		{"new", "", sessionJob("savepoint", ""), Safe, "new job"},
+	}
+	// [session-cluster] the cluster's own change redeploys it.
+	cluster2 := strings.Replace(sessionCluster, "v1_18", "v1_19", 1)
+	c := planOf(t, objTree(t, sessionCluster), objTree(t, cluster2), "FlinkDeployment ns/session")
+	if c.Risk != Restart || strings.Join(c.Actions, "; ") != sessionClusterOutcome().action {
+		t.Errorf("session cluster: %s %v", c.Risk, c.Actions)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
