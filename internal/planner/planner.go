@@ -525,24 +525,23 @@ func isRBAC(o *object) bool {
 
 // facts reads what the rules need from a FlinkDeployment.
 func facts(m map[string]any) jobFacts {
-	conf := func(k string) string { return str(m, "spec", "flinkConfiguration", k) }
+	conf := map[string]string{}
+	for k, v := range mapAt(m, "spec", "flinkConfiguration") {
+		conf[k] = fmt.Sprint(v)
+	}
 	j := jobFacts{
 		upgradeMode:         str(m, "spec", "job", "upgradeMode"),
 		standalone:          str(m, "spec", "mode") == "standalone",
-		reactive:            conf("scheduler-mode") == "reactive",
-		savepointOnDeletion: conf(api.SavepointOnDeletionKey) == "true",
+		reactive:            conf["scheduler-mode"] == "reactive",
+		stateDir:            api.StateDir(conf) != "",
+		savepointOnDeletion: conf[api.SavepointOnDeletionKey] == "true",
+		allowNonRestored:    get(m, "spec", "job", "allowNonRestoredState") == true,
 		suspended:           str(m, "spec", "job", "state") == "suspended",
+		inPlaceScaling:      conf["jobmanager.scheduler"] == "adaptive" && atLeast118(str(m, "spec", "flinkVersion")),
 	}
 	if j.upgradeMode == "" {
 		j.upgradeMode = "stateless"
 	}
-	confs := map[string]string{}
-	for k, v := range mapAt(m, "spec", "flinkConfiguration") {
-		confs[k] = fmt.Sprint(v)
-	}
-	j.stateDir = api.StateDir(confs) != ""
-	j.allowNonRestored = get(m, "spec", "job", "allowNonRestoredState") == true
-	j.inPlaceScaling = conf("jobmanager.scheduler") == "adaptive" && atLeast118(str(m, "spec", "flinkVersion"))
 	return j
 }
 
