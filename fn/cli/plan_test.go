@@ -260,6 +260,10 @@ spec:
 			if !lineHas(text, tc.risk.String(), object, tc.action) {
 				t.Errorf("text: no line %q %q %q:\n%s", tc.risk, object, tc.action, text)
 			}
+			// A new job namespace is watched: the operator restarts.
+			if tc.kind == "Namespace" && !lineHas(text, "safe", "Deployment flink-operator/flink-kubernetes-operator", "the operator restarts") {
+				t.Errorf("text: no operator restart:\n%s", text)
+			}
 			_, md := plan("--format", "markdown")
 			badge := tc.risk.String()
 			if tc.risk == planner.StateLoss {
