@@ -59,3 +59,40 @@ func equalTrees(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestEditThenPlan runs each edit verb on a copy of a rendered platform's
+// inputs and plans the result: the edit renders, and the plan names the
+// action the operator takes.
+func TestEditThenPlan(t *testing.T) {
+	tests := []struct {
+		name, src string
+		args      []string
+		line      string // in the text plan of prod
+	}{
+		{"restart", filepath.Join(repoRoot, "examples", "platform"), []string{"restart", "commerce/orders-enricher"},
+			"restart  FlinkDeployment commerce/orders-enricher  upgrade (savepoint)  spec.restartNonce"},
+		{"savepoint before operator 1.10", filepath.Join(repoRoot, "examples", "platform"), []string{"savepoint", "commerce/orders-enricher"},
+			"safe  FlinkDeployment commerce/orders-enricher  no restart: only fields the operator ignores  spec.job.savepointTriggerNonce"},
+		{"redeploy", filepath.Join(repoRoot, "testdata", "plan", "rules", "base"), []string{"redeploy", "--from", "s3://state/demo/ignored/savepoints/savepoint-1", "demo/ignored"},
+			"restart  FlinkDeployment demo/ignored  redeploy from initialSavepointPath  spec.job.initialSavepointPath, spec.job.savepointRedeployNonce"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := copyInputs(t, tc.src)
+			out := t.TempDir()
+			if code, _, stderr := run(t, "render", "-f", in, "-o", out, "--env", "prod"); code != 0 {
+				t.Fatalf("render: exit %d:\n%s", code, stderr)
+			}
+			if code, _, stderr := run(t, append(tc.args, "-f", in)...); code != 0 {
+				t.Fatalf("%v: exit %d:\n%s", tc.args, code, stderr)
+			}
+			code, stdout, stderr := run(t, "plan", "-f", in, "-o", out, "--env", "prod")
+			if code != 0 {
+				t.Fatalf("plan: exit %d:\n%s", code, stderr)
+			}
+			if !strings.Contains(stdout, tc.line) {
+				t.Errorf("plan has no line %q:\n%s", tc.line, stdout)
+			}
+		})
+	}
+}
