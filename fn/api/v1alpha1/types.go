@@ -109,6 +109,9 @@ type PlatformSpec struct {
 	// `krm-flink render --require-digests` forces it for every environment.
 	// +optional
 	RequireDigests bool `json:"requireDigests,omitempty"`
+	// Policy holds the state-safety rules for jobs (policy.go).
+	// +optional
+	Policy Policy `json:"policy,omitempty"`
 }
 
 // Environment is one deployment target (dev, staging, prod...).

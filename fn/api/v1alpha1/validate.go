@@ -75,6 +75,7 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	errs = append(errs, s.GitOps.validate(spec.Child("gitops"))...)
 	errs = append(errs, s.validateComponents(spec.Child("components"))...)
 	errs = append(errs, s.validateSecurity(spec)...)
+	errs = append(errs, s.Policy.Validate(spec.Child("policy"))...)
 	if port, ok := s.Flink.FlinkConfiguration[PromReporterPortKey]; ok && port != strconv.Itoa(int(s.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flink", "flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be spec.metrics.port (%d): Datadog and the operator scrape that port", s.Metrics.Port)))
