@@ -22,6 +22,8 @@ type Plan struct {
 	Env      api.Environment
 	Platform *api.FlinkPlatform
 	Jobs     []*Job
+	// SessionJobs run on session clusters among Jobs.
+	SessionJobs []*SessionJob
 	// Source is the platform as the user wrote it: its file and name for problems.
 	Source *input.Platform
 }
@@ -119,6 +121,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 			pl.Jobs = append(pl.Jobs, rj)
 		}
 	}
+	probs = append(probs, resolveSessionJobs(set, envName, pl, platform)...)
 	if platformBroken {
 		return nil, probs
 	}

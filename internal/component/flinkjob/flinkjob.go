@@ -89,7 +89,9 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	return out, checkPodSecurity(p, out)
+	err = checkPodSecurity(p, out)
+	out = append(blueGreen(p, out), sessionJobs(p)...)
+	return out, err
 }
 
 // byNamespace groups jobs by namespace, namespaces sorted, jobs in order,
@@ -235,7 +237,6 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"flinkConfiguration": conf,
 		"jobManager":         process(s.JobManager),
 		"taskManager":        process(s.TaskManager),
-		"job":                jobValues(s),
 		"metrics":            map[string]any{"port": port},
 		"datadog": map[string]any{
 			"enabled":         *ps.Metrics.Datadog.Enabled,
@@ -254,6 +255,9 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		},
 		"podSecurity":     podSecurityLevel(s),
 		"securityContext": SecurityContext(podSecurityLevel(s)),
+	}
+	if !j.IsSession() {
+		vals["job"] = jobValues(s)
 	}
 	return vals, nil
 }
