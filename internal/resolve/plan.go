@@ -326,7 +326,7 @@ func pinExample(alias string) string {
 // idempotent, duplicating) everything since.
 func savepointWithoutHA(src *input.Job, j *api.FlinkJobSpec, p *api.PlatformSpec) problem.List {
 	s := &j.Spec.JobFields
-	if s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
+	if j.IsSession() || s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
 		return nil
 	}
 	return problem.List{problem.Warningf(src.File, src.Ref(), "spec.upgradeMode",

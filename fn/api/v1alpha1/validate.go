@@ -392,7 +392,11 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 		errs = append(errs, field.Invalid(spec.Child("flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be the platform's spec.metrics.port (%d): Datadog scrapes that port on every Flink pod", ctx.Platform.Metrics.Port)))
 	}
-	switch s.UpgradeMode {
+	mode := s.UpgradeMode
+	if j.IsSession() {
+		mode = "" // refused above; its jobs' modes are checked on them
+	}
+	switch mode {
 	case "last-state":
 		if conf["high-availability.type"] == "" && conf["high-availability"] == "" {
 			errs = append(errs, field.Required(spec.Child("flinkConfiguration").Key("high-availability.type"),
@@ -423,7 +427,9 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 		}
 	}
 	errs = append(errs, j.validateSecurity(spec, ctx)...)
-	errs = append(errs, snapshotBlueGreenErrors(spec, s, ctx.OperatorVersion)...)
+	if !j.IsSession() {
+		errs = append(errs, snapshotBlueGreenErrors(spec, s, ctx.OperatorVersion)...)
+	}
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)

@@ -218,6 +218,13 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	} {
 		tags[k] = v
 	}
+	if j.IsSession() {
+		// Many jobs share a session cluster's pods: their metrics carry
+		// the Prometheus reporter's own job_name label, which a pod tag
+		// would shadow.
+		delete(tags, "job_name")
+		tags["session_cluster"] = name
+	}
 
 	sched := nodepool.SchedulingFor(ps, j.Metadata.Namespace, name)
 	vals := map[string]any{
