@@ -62,7 +62,7 @@ func TestSnapshotsNeedOperator110(t *testing.T) {
 		version string
 		errs    int
 	}{{"1.7.0", 1}, {"1.9.0", 1}, {"1.10.0", 0}, {"1.15.0", 0}} {
-		errs := ValidateSnapshots(field.NewPath("spec", "snapshots"), snaps, tc.version)
+		errs := ValidateSnapshots(field.NewPath("spec", "snapshots"), "job", snaps, tc.version)
 		if len(errs) != tc.errs {
 			t.Errorf("operator %s: %d errors, want %d: %v", tc.version, len(errs), tc.errs, errs)
 		}
@@ -82,6 +82,19 @@ func TestBlueGreenNeedsOperator114(t *testing.T) {
 		errs := validateBlueGreen(field.NewPath("spec", "blueGreen"), &BlueGreen{}, tc.version)
 		if len(errs) != tc.errs {
 			t.Errorf("operator %s: %d errors, want %d: %v", tc.version, len(errs), tc.errs, errs)
+		}
+	}
+}
+
+func TestSnapshotObjectNameFitsALabel(t *testing.T) {
+	job := strings.Repeat("j", 45)
+	for _, tc := range []struct {
+		name string
+		errs int
+	}{{strings.Repeat("s", 17), 0}, {strings.Repeat("s", 18), 1}} {
+		errs := ValidateSnapshots(field.NewPath("spec", "snapshots"), job, []Snapshot{{Name: tc.name, Type: SnapshotSavepoint}}, "1.15.0")
+		if len(errs) != tc.errs {
+			t.Errorf("snapshot name of %d characters: %v, want %d errors", len(tc.name), errs, tc.errs)
 		}
 	}
 }

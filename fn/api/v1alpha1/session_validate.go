@@ -42,7 +42,9 @@ func sessionOnlyErrors(spec *field.Path, s *JobFields) field.ErrorList {
 
 // ValidateSnapshots checks a job's snapshots against the operator release
 // that will run them: FlinkStateSnapshot exists from operator 1.10.
-func ValidateSnapshots(path *field.Path, snaps []Snapshot, operatorVersion string) field.ErrorList {
+// jobName names the objects <jobName>-<name>, which is also their
+// app.kubernetes.io/instance label: 63 characters at most.
+func ValidateSnapshots(path *field.Path, jobName string, snaps []Snapshot, operatorVersion string) field.ErrorList {
 	if len(snaps) == 0 {
 		return nil
 	}
@@ -64,6 +66,10 @@ func ValidateSnapshots(path *field.Path, snaps []Snapshot, operatorVersion strin
 		default:
 			for _, msg := range validation.IsDNS1123Label(s.Name) {
 				errs = append(errs, field.Invalid(p.Child("name"), s.Name, msg))
+			}
+			if full := SnapshotObjectName(jobName, s.Name); len(full) > validation.DNS1123LabelMaxLength {
+				errs = append(errs, field.Invalid(p.Child("name"), s.Name, fmt.Sprintf(
+					"the FlinkStateSnapshot %s is longer than %d characters (its app.kubernetes.io/instance label): shorten the name", full, validation.DNS1123LabelMaxLength)))
 			}
 		}
 		seen[s.Name] = true
@@ -93,8 +99,8 @@ func ValidateSnapshots(path *field.Path, snaps []Snapshot, operatorVersion strin
 }
 
 // snapshotBlueGreenErrors checks a job's snapshots and blue/green option.
-func snapshotBlueGreenErrors(spec *field.Path, s *JobFields, operatorVersion string) field.ErrorList {
-	errs := ValidateSnapshots(spec.Child("snapshots"), s.Snapshots, operatorVersion)
+func snapshotBlueGreenErrors(spec *field.Path, jobName string, s *JobFields, operatorVersion string) field.ErrorList {
+	errs := ValidateSnapshots(spec.Child("snapshots"), jobName, s.Snapshots, operatorVersion)
 	errs = append(errs, validateBlueGreen(spec.Child("blueGreen"), s.BlueGreen, operatorVersion)...)
 	if s.BlueGreen != nil && len(s.Snapshots) > 0 && len(errs) == 0 {
 		errs = append(errs, field.Forbidden(spec.Child("snapshots"),
@@ -146,7 +152,8 @@ func (j *FlinkSessionJobSpec) Validate(operatorVersion string) field.ErrorList {
 	if j.Metadata.Name == "" {
 		errs = append(errs, field.Required(meta.Child("name"), ""))
 	} else {
-		errs = append(errs, dnsSubdomain(meta.Child("name"), j.Metadata.Name)...)
+		// A DNS label, not a subdomain: the name is also the object's app.kubernetes.io/name label.
+		errs = append(errs, dnsLabel(meta.Child("name"), j.Metadata.Name)...)
 	}
 	if j.Metadata.Namespace == "" {
 		errs = append(errs, field.Required(meta.Child("namespace"), "the namespace of its session cluster"))
@@ -189,12 +196,7 @@ func (j *FlinkSessionJobSpec) Validate(operatorVersion string) field.ErrorList {
 		errs = append(errs, field.Forbidden(spec.Child("savepointRedeployNonce"),
 			fmt.Sprintf("needs the Flink operator 1.8 or later and the platform runs %s (spec.components.flink-operator.version on the FlinkPlatform)", operatorVersion)))
 	}
-	errs = append(errs, ValidateSnapshots(spec.Child("snapshots"), s.Snapshots, operatorVersion)...)
-	for i, snap := range s.Snapshots {
-		if snap.Name != "" && len(j.Metadata.Name)+1+len(snap.Name) > validation.DNS1123SubdomainMaxLength {
-			errs = append(errs, field.TooLong(spec.Child("snapshots").Index(i).Child("name"), snap.Name, validation.DNS1123SubdomainMaxLength-1-len(j.Metadata.Name)))
-		}
-	}
+	errs = append(errs, ValidateSnapshots(spec.Child("snapshots"), j.Metadata.Name, s.Snapshots, operatorVersion)...)
 	return errs
 }
 

@@ -428,7 +428,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	}
 	errs = append(errs, j.validateSecurity(spec, ctx)...)
 	if !j.IsSession() {
-		errs = append(errs, snapshotBlueGreenErrors(spec, s, ctx.OperatorVersion)...)
+		errs = append(errs, snapshotBlueGreenErrors(spec, j.Metadata.Name, s, ctx.OperatorVersion)...)
 	}
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
