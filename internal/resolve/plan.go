@@ -22,6 +22,8 @@ type Plan struct {
 	Env      api.Environment
 	Platform *api.FlinkPlatform
 	Jobs     []*Job
+	// SessionJobs run on session clusters among Jobs.
+	SessionJobs []*SessionJob
 	// Source is the platform as the user wrote it: its file and name for problems.
 	Source *input.Platform
 }
@@ -119,6 +121,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 			pl.Jobs = append(pl.Jobs, rj)
 		}
 	}
+	probs = append(probs, resolveSessionJobs(set, envName, pl, platform)...)
 	if platformBroken {
 		return nil, probs
 	}
@@ -324,7 +327,7 @@ func pinExample(alias string) string {
 // idempotent, duplicating) everything since.
 func savepointWithoutHA(src *input.Job, j *api.FlinkJobSpec, p *api.PlatformSpec) problem.List {
 	s := &j.Spec.JobFields
-	if s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
+	if j.IsSession() || s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
 		return nil
 	}
 	return problem.List{problem.Warningf(src.File, src.Ref(), "spec.upgradeMode",

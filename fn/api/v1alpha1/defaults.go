@@ -267,13 +267,18 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 	if s.JobManager.Replicas == nil {
 		s.JobManager.Replicas = ptr(int32(1))
 	}
-	if s.Parallelism == nil {
-		s.Parallelism = ptr(int32(1))
+	if !j.IsSession() { // a session cluster has no job; Validate refuses its job fields
+		if s.Parallelism == nil {
+			s.Parallelism = ptr(int32(1))
+		}
+		s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
+		s.State = firstNonEmpty(s.State, DefaultJobState)
 	}
-	s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
-	s.State = firstNonEmpty(s.State, DefaultJobState)
 	s.PodSecurity = firstNonEmpty(s.PodSecurity, PodSecurityRestricted)
 	s.Nodes = mergeNodes(&p.Nodes.Karpenter.Defaults, s.Nodes)
+	for i := range s.Snapshots {
+		s.Snapshots[i].Type = firstNonEmpty(s.Snapshots[i].Type, SnapshotSavepoint)
+	}
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -654,6 +654,13 @@ type JobFields struct {
 	// every render warns.
 	// +optional
 	PodSecurity string `json:"podSecurity,omitempty"`
+	// Snapshots are FlinkStateSnapshot objects of this job (operator 1.10+).
+	// +optional
+	Snapshots []Snapshot `json:"snapshots,omitempty"`
+	// BlueGreen, when present, renders the job as a FlinkBlueGreenDeployment
+	// (operator 1.14+) instead of a FlinkDeployment.
+	// +optional
+	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
 }
 
 // Autoscaler switches on the operator's job autoscaler.

@@ -353,7 +353,11 @@ type JobContext struct {
 // ran. Paths are rooted at the object ("spec.parallelism").
 func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	var errs field.ErrorList
-	errs = append(errs, validateTypeMeta(j.APIVersion, j.Kind, KindJob)...)
+	wantKind := KindJob
+	if j.IsSession() {
+		wantKind = KindSession
+	}
+	errs = append(errs, validateTypeMeta(j.APIVersion, j.Kind, wantKind)...)
 	meta := field.NewPath("metadata")
 	switch {
 	case j.Metadata.Name == "":
@@ -388,7 +392,9 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 		platformFlink = &ctx.Platform.Flink
 	}
 	errs = append(errs, s.validateJobFields(spec, platformFlink)...)
-	if s.JarURI == "" {
+	if j.IsSession() {
+		errs = append(errs, sessionOnlyErrors(spec, s)...)
+	} else if s.JarURI == "" {
 		errs = append(errs, field.Required(spec.Child("jarURI"), "e.g. local:///opt/flink/usrlib/job.jar"))
 	}
 	if s.Parallelism != nil && *s.Parallelism < 1 {
@@ -397,15 +403,21 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if s.TaskSlots != nil && *s.TaskSlots < 1 {
 		errs = append(errs, field.Invalid(spec.Child("taskSlots"), *s.TaskSlots, "must be at least 1"))
 	}
-	errs = append(errs, oneOf(spec.Child("upgradeMode"), []string{s.UpgradeMode}, "stateless", "savepoint", "last-state")...)
-	errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
+	if !j.IsSession() {
+		errs = append(errs, oneOf(spec.Child("upgradeMode"), []string{s.UpgradeMode}, "stateless", "savepoint", "last-state")...)
+		errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
+	}
 	conf := s.FlinkConfiguration
 	errs = append(errs, validateFlinkConfiguration(spec.Child("flinkConfiguration"), conf)...)
 	if port, ok := conf[PromReporterPortKey]; ok && ctx.Platform != nil && port != strconv.Itoa(int(ctx.Platform.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be the platform's spec.metrics.port (%d): Datadog scrapes that port on every Flink pod", ctx.Platform.Metrics.Port)))
 	}
-	switch s.UpgradeMode {
+	mode := s.UpgradeMode
+	if j.IsSession() {
+		mode = "" // refused above; its jobs' modes are checked on them
+	}
+	switch mode {
 	case "last-state":
 		if conf["high-availability.type"] == "" && conf["high-availability"] == "" {
 			errs = append(errs, field.Required(spec.Child("flinkConfiguration").Key("high-availability.type"),
@@ -436,6 +448,9 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 		}
 	}
 	errs = append(errs, j.validateSecurity(spec, ctx)...)
+	if !j.IsSession() {
+		errs = append(errs, snapshotBlueGreenErrors(spec, j.Metadata.Name, s, ctx.OperatorVersion)...)
+	}
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)

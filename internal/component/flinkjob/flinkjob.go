@@ -89,7 +89,9 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	return out, checkPodSecurity(p, out)
+	err = checkPodSecurity(p, out)
+	out = append(blueGreen(p, out), sessionJobs(p)...)
+	return out, err
 }
 
 // byNamespace groups jobs by namespace, namespaces sorted, jobs in order,
@@ -221,6 +223,13 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	} {
 		tags[k] = v
 	}
+	if j.IsSession() {
+		// Many jobs share a session cluster's pods: their metrics carry
+		// the Prometheus reporter's own job_name label, which a pod tag
+		// would shadow.
+		delete(tags, "job_name")
+		tags["session_cluster"] = name
+	}
 
 	sched := nodepool.SchedulingFor(ps, j.Metadata.Namespace, name)
 	vals := map[string]any{
@@ -240,7 +249,6 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"flinkConfiguration": conf,
 		"jobManager":         process(s.JobManager),
 		"taskManager":        process(s.TaskManager),
-		"job":                jobValues(s),
 		"metrics":            map[string]any{"port": port},
 		"datadog": map[string]any{
 			"enabled":         *ps.Metrics.Datadog.Enabled,
@@ -261,6 +269,9 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"securityContext": SecurityContext(podSecurityLevel(s)),
 	}
 	addDeploymentFields(vals, s)
+	if !j.IsSession() {
+		vals["job"] = jobValues(s)
+	}
 	return vals, nil
 }
 
