@@ -85,6 +85,9 @@ func (d Difference) Describe() string {
 	case Addition:
 		return fmt.Sprintf("added by the platform: %s", show(d.Rendered))
 	case Replaced:
+		if sameJSON(d.Original, d.Rendered) {
+			return "the platform renders the same JSON with its keys in another order"
+		}
 		r, o := showDiff(d.Rendered, d.Original)
 		return fmt.Sprintf("the platform owns this field and renders %s instead of %s", r, o)
 	case Added:
@@ -406,6 +409,11 @@ func appendPath(p []string, seg string) []string {
 	return append(p[:len(p):len(p)], seg)
 }
 
+// stringMaps are the fields whose keys are data, always written in
+// brackets: metadata.labels[team], spec.flinkConfiguration[parallelism.default].
+var stringMaps = map[string]bool{"labels": true, "annotations": true, "flinkConfiguration": true,
+	"nodeSelector": true, "logConfiguration": true}
+
 // plainSegment is a map key written without brackets.
 var plainSegment = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
@@ -418,7 +426,7 @@ func formatPath(p []string) string {
 		switch {
 		case strings.HasPrefix(s, "["):
 			b.WriteString(s)
-		case !plainSegment.MatchString(s):
+		case i > 0 && stringMaps[p[i-1]], !plainSegment.MatchString(s):
 			b.WriteString("[" + s + "]")
 		default:
 			if i > 0 {

@@ -14,8 +14,6 @@ import (
 	"sort"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
@@ -95,7 +93,7 @@ func Import(o Options) (*Result, error) {
 		if spec == nil {
 			continue
 		}
-		data, err := yaml.Marshal(spec)
+		data, err := Marshal(spec)
 		if err != nil {
 			return nil, err
 		}
