@@ -91,7 +91,7 @@ func (d Difference) Describe() string {
 		r, o := showDiff(d.Rendered, d.Original)
 		return fmt.Sprintf("the platform owns this field and renders %s instead of %s", r, o)
 	case Added:
-		return fmt.Sprintf("the platform adds %s, which the original does not set; a job cannot unset a platform default", show(d.Rendered))
+		return fmt.Sprintf("renders %s, which the original does not set; a FlinkJobSpec cannot leave it unset (a platform or krm-flink default)", show(d.Rendered))
 	case Removed:
 		return fmt.Sprintf("krm-flink cannot express this field (%s); it would be dropped", show(d.Original))
 	}

@@ -74,9 +74,11 @@ func Import(o Options) (*Result, error) {
 	if platform == nil {
 		return nil, probs
 	}
+	// Objects are still imported next to problems in other objects, so
+	// one run reports every problem; a broken platform stops here.
 	resolved, ps := resolve.PlatformFor(platform, env)
 	probs = append(probs, ps...)
-	if resolved == nil || probs.HasErrors() {
+	if resolved == nil || ps.HasErrors() {
 		return nil, probs
 	}
 
@@ -130,7 +132,7 @@ func lossProblems(j *Job, allow bool) problem.List {
 	for _, d := range Lost(j.Differences) {
 		p := problem.Errorf(j.Source.where(), j.Source.Ref(), d.Path, "%s", d.Describe())
 		if allow {
-			p = problem.Warningf(j.Source.where(), j.Source.Ref(), d.Path, "%s (--allow-loss: %s written without it)", d.Describe(), j.Path)
+			p = problem.Warningf(j.Source.where(), j.Source.Ref(), d.Path, "%s (--allow-loss: %s written anyway)", d.Describe(), j.Path)
 		}
 		out = append(out, p)
 	}
@@ -176,28 +178,59 @@ func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 // renderBack renders the imported specs with the platform, as render
 // would read them from their files, and sets each job's Rendered object.
 // Problems about a spec are reported at the object it was imported from.
+// When some specs fail, the others are rendered again without them, so
+// their differences are reported in the same run.
 func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List, problem.List) {
-	var docs []*input.Document
 	byPath := map[string]*Job{}
+	for _, j := range jobs {
+		byPath[j.Path] = j
+	}
+	warnings, probs := renderJobs(platform, env, jobs, byPath)
+	if !probs.HasErrors() {
+		return warnings, nil
+	}
+	failed := map[*Job]bool{}
+	for _, p := range probs {
+		if j := byPath[p.File]; j != nil && p.Severity != problem.Warning {
+			failed[j] = true
+		}
+	}
+	var rest []*Job
+	for _, j := range jobs {
+		if !failed[j] {
+			rest = append(rest, j)
+		}
+	}
+	if len(failed) > 0 && len(rest) > 0 {
+		w, ps := renderJobs(platform, env, rest, byPath)
+		if !ps.HasErrors() {
+			probs = append(probs, w...)
+		}
+	}
+	return nil, atSources(onlyJobs(probs, byPath), byPath)
+}
+
+// renderJobs renders some of the jobs and sets their Rendered objects.
+func renderJobs(platform *input.Platform, env string, jobs []*Job, byPath map[string]*Job) (problem.List, problem.List) {
+	var docs []*input.Document
 	for _, j := range jobs {
 		d, probs := input.SplitDocuments(j.Path, j.Data)
 		if probs.HasErrors() {
 			return nil, probs
 		}
 		docs = append(docs, d...)
-		byPath[j.Path] = j
 	}
 	set, probs := input.Collect(docs, input.Options{Platform: platform})
 	if probs.HasErrors() {
-		return nil, atSources(probs, byPath)
+		return nil, probs
 	}
 	r, err := render.New(set)
 	if err != nil {
-		return nil, asProblems(err, byPath)
+		return nil, asProblems(err)
 	}
 	res, err := r.Render(env)
 	if err != nil {
-		return nil, asProblems(err, byPath)
+		return nil, asProblems(err)
 	}
 	byName := map[string]*Job{}
 	for _, j := range jobs {
@@ -211,26 +244,29 @@ func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List
 			j.Rendered = obj.Object
 		}
 	}
-	var probs2 problem.List
 	for _, j := range jobs {
-		if j.Rendered == nil && len(j.Spec.Spec.Only) == 0 {
-			probs2 = append(probs2, problem.Errorf(j.Source.where(), j.Source.Ref(), "", "internal error: the platform rendered no FlinkDeployment for the imported job"))
+		if j.Rendered == nil {
+			probs = append(probs, problem.Errorf(j.Path, problem.ObjectRef{}, "", "internal error: the platform rendered no FlinkDeployment for the imported job"))
 		}
 	}
-	// Warnings about the platform itself (fixture charts, versions) are
-	// render's to give; import passes on those about the jobs.
-	var warnings problem.List
-	for _, w := range res.Warnings {
-		if byPath[w.File] != nil {
-			warnings = append(warnings, w)
-		}
-	}
-	return atSources(warnings, byPath), probs2
+	return atSources(onlyJobs(res.Warnings, byPath), byPath), probs
 }
 
-func asProblems(err error, byPath map[string]*Job) problem.List {
+// onlyJobs drops the warnings about the platform itself (fixture charts,
+// versions): they are render's to give; import passes on those about jobs.
+func onlyJobs(probs problem.List, byPath map[string]*Job) problem.List {
+	var out problem.List
+	for _, p := range probs {
+		if p.Severity != problem.Warning || byPath[p.File] != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func asProblems(err error) problem.List {
 	if ps, ok := err.(problem.List); ok {
-		return atSources(ps, byPath)
+		return ps
 	}
 	return problem.List{problem.Errorf("", problem.ObjectRef{}, "", "%v", err)}
 }

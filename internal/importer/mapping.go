@@ -95,11 +95,17 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	j.Metadata.Labels = jobLabels(labels)
 	j.Metadata.Annotations = jobAnnotations(annotations)
 	if j.Spec.Owner == "" {
-		return nil, problem.List{problem.Errorf(o.where(), o.Ref(), "metadata.labels["+OwnerLabel+"]",
+		// The job is still rendered and compared under a stand-in owner,
+		// so the run reports its other problems too; it is never written.
+		j.Spec.Owner = missingOwner
+		return j, problem.List{problem.Errorf(o.where(), o.Ref(), "metadata.labels["+OwnerLabel+"]",
 			"no owner: FlinkJobSpec requires one; label the FlinkDeployment %s, put an owner in its pod template's %s annotation, or run import with --owner", OwnerLabel, datadogTags)}
 	}
 	return j, nil
 }
+
+// missingOwner stands in for an owner import could not find.
+const missingOwner = "missing-owner"
 
 // OwnerLabel on a FlinkDeployment names the owner of its imported job
 // (krm-flink renders it on every job); without it the owner tag of the pod

@@ -106,8 +106,8 @@ func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
 			}
 		}
 	}
-	probs = append(probs, duplicates(objs)...)
-	return objs, probs
+	objs, ps := withoutDuplicates(objs)
+	return objs, append(probs, ps...)
 }
 
 // object checks one document and returns it when it is a FlinkDeployment.
@@ -137,10 +137,12 @@ func object(file string, item int, m map[string]any, defaultNamespace string) (*
 	return o, nil
 }
 
-// duplicates reports a FlinkDeployment read twice.
-func duplicates(objs []*Object) problem.List {
+// withoutDuplicates reports a FlinkDeployment read twice and keeps the
+// first.
+func withoutDuplicates(objs []*Object) ([]*Object, problem.List) {
 	seen := map[string]*Object{}
 	var probs problem.List
+	var out []*Object
 	for _, o := range objs {
 		k := o.Namespace() + "/" + o.Name()
 		if first, ok := seen[k]; ok {
@@ -148,8 +150,9 @@ func duplicates(objs []*Object) problem.List {
 			continue
 		}
 		seen[k] = o
+		out = append(out, o)
 	}
-	return probs
+	return out, probs
 }
 
 // inputFiles lists the YAML files of paths, sorted and unique.
