@@ -94,6 +94,11 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	j.Spec.Repo = tags["repo"]
 	j.Metadata.Labels = jobLabels(labels)
 	j.Metadata.Annotations = jobAnnotations(annotations)
+	// A FlinkDeployment krm-flink rendered for a job that opted out of the
+	// restricted Pod Security Standard says so in an annotation of its own.
+	if level := annotations[podSecurityAnnotation]; level != "" {
+		j.Spec.PodSecurity = level
+	}
 	if j.Spec.Owner == "" {
 		// The job is still rendered and compared under a stand-in owner,
 		// so the run reports its other problems too; it is never written.
@@ -103,6 +108,10 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	}
 	return j, nil
 }
+
+// podSecurityAnnotation marks a FlinkDeployment rendered for a job's
+// spec.podSecurity opt-out.
+const podSecurityAnnotation = api.PodSecurityAnnotation
 
 // missingOwner stands in for an owner import could not find.
 const missingOwner = "missing-owner"
