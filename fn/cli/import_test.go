@@ -174,3 +174,31 @@ func namespaceFlag(args []string) string {
 	}
 	return ""
 }
+
+func TestImportFlags(t *testing.T) {
+	platform := filepath.Join(repoRoot, "testdata", "import", "platform.yaml")
+	input := filepath.Join(repoRoot, "testdata", "import", "kubectl-list", "input")
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct {
+		args []string
+		want string
+	}{
+		"no input":          {[]string{"import", "--platform", platform, "-o", "x"}, "no input: give -f"},
+		"no platform":       {[]string{"import", "-f", input, "-o", "x"}, "no platform: give --platform"},
+		"no output":         {[]string{"import", "-f", input, "--platform", platform}, "no output folder: give -o (or --check)"},
+		"output is a file":  {[]string{"import", "-f", input, "--platform", platform, "-o", file}, "is a file, not a directory"},
+		"unknown env":       {[]string{"import", "-f", input, "--platform", platform, "--env", "qa", "--check"}, `no environment "qa"; the platform defines prod, staging`},
+		"missing input":     {[]string{"import", "-f", filepath.Join(t.TempDir(), "none"), "--platform", platform, "--env", "prod", "--check"}, "cannot read"},
+		"platform not YAML": {[]string{"import", "-f", input, "--platform", file, "--check"}, "holds no objects"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}

@@ -146,7 +146,7 @@ func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, "", problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "cannot read: %v", err)}
+		return nil, "", problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "cannot read: %v", pathError(err))}
 	}
 	docs, probs := input.SplitDocuments(file, data)
 	var platformDocs []*input.Document

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -73,7 +75,7 @@ func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", err))
+			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
 			continue
 		}
 		docs, ps := input.SplitDocuments(f, data)
@@ -162,7 +164,7 @@ func inputFiles(paths []string) ([]string, problem.List) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
 			continue
 		}
 		if !info.IsDir() {
@@ -199,4 +201,12 @@ func decode(data []byte) (map[string]any, error) {
 func str(m map[string]any, key string) string {
 	s, _ := m[key].(string)
 	return s
+}
+
+// pathError drops the path an fs.PathError repeats: problems name the file.
+func pathError(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
