@@ -2,10 +2,10 @@ package importer
 
 import (
 	"bytes"
-	"errors"
-	"io/fs"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
