@@ -236,3 +236,56 @@ func TestSharedSettings(t *testing.T) {
 		t.Errorf("one job shares nothing, got %v", got)
 	}
 }
+
+// TestWithoutPlatformParts: what a pod template keeps once the parts the
+// platform renders into every job are taken out (for the job's own
+// podTemplate field).
+func TestWithoutPlatformParts(t *testing.T) {
+	norm := Normalize(obj(t, `
+metadata: {name: j, namespace: n, labels: {team: web}}
+spec:
+  podTemplate:
+    metadata:
+      labels: {team: web, app: x}
+      annotations:
+        ad.datadoghq.com/tags: "{}"
+        configmap.reloader.stakater.com/reload: flink-config-j
+        example.com/own: "y"
+    spec:
+      securityContext: {runAsUser: 9999, fsGroup: 9999}
+      nodeSelector: {krm-flink.io/nodepool: n.j, disk: ssd}
+      tolerations:
+        - {key: krm-flink.io/nodepool, operator: Equal, value: n.j, effect: NoSchedule}
+        - {key: dedicated, operator: Exists}
+      containers:
+        - name: flink-main-container
+          ports: [{name: metrics, containerPort: 9999}, {name: debug, containerPort: 5005}]
+          securityContext: {runAsNonRoot: true}
+          volumeMounts: [{name: v, mountPath: /v}]
+        - {name: sidecar, image: s:1}
+      volumes: [{name: v, emptyDir: {}}]
+  job: {jarURI: x}
+`))
+	want := obj(t, `
+metadata:
+  labels: {app: x}
+  annotations: {example.com/own: "y"}
+spec:
+  nodeSelector: {disk: ssd}
+  tolerations: [{key: dedicated, operator: Exists}]
+  containers:
+    - name: flink-main-container
+      ports: [{name: debug, containerPort: 5005}]
+      volumeMounts: [{name: v, mountPath: /v}]
+    - {name: sidecar, image: s:1}
+  volumes: [{name: v, emptyDir: {}}]
+`)
+	got := withoutPlatformParts(norm["spec"].(map[string]any)["podTemplate"], norm)
+	if diff := cmp.Diff(canonical(want), got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	onlyPlatform := Normalize(obj(t, `{metadata: {name: j, namespace: n}, spec: {podTemplate: {spec: {containers: [{name: flink-main-container, ports: [{name: metrics, containerPort: 9999}]}]}}}}`))
+	if got := withoutPlatformParts(onlyPlatform["spec"].(map[string]any)["podTemplate"], onlyPlatform); got != nil {
+		t.Errorf("a pod template of platform parts only: want nil, got %v", got)
+	}
+}

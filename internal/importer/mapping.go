@@ -21,27 +21,35 @@ import (
 type fieldMapping struct {
 	from []string
 	to   string
+	// convert, when set, turns the value into the job's; norm is the
+	// whole normalized FlinkDeployment.
+	convert func(v any, norm map[string]any) any
 }
 
 // mappings is the table of FlinkDeployment fields FlinkJobSpec expresses
 // one to one. flinkConfiguration and the pod template annotations are
 // mapped by mapConfiguration and mapPodAnnotations: they split into
-// several fields, and leave out what the platform renders.
+// several fields, and leave out what the platform renders. A field the
+// input API gains is one more line, e.g.
+//
+//	{[]string{"ingress"}, "ingress", nil},
+//	{[]string{"job", "initialSavepointPath"}, "initialSavepointPath", nil},
+//	{[]string{"podTemplate"}, "podTemplate", withoutPlatformParts},
 var mappings = []fieldMapping{
-	{[]string{"image"}, "image"},
-	{[]string{"imagePullPolicy"}, "imagePullPolicy"},
-	{[]string{"flinkVersion"}, "flinkVersion"},
-	{[]string{"serviceAccount"}, "serviceAccount"},
-	{[]string{"job", "jarURI"}, "jarURI"},
-	{[]string{"job", "entryClass"}, "entryClass"},
-	{[]string{"job", "args"}, "args"},
-	{[]string{"job", "parallelism"}, "parallelism"},
-	{[]string{"job", "upgradeMode"}, "upgradeMode"},
-	{[]string{"job", "state"}, "state"},
-	{[]string{"jobManager", "replicas"}, "jobManager.replicas"},
-	{[]string{"jobManager", "resource"}, "jobManager.resource"},
-	{[]string{"taskManager", "replicas"}, "taskManager.replicas"},
-	{[]string{"taskManager", "resource"}, "taskManager.resource"},
+	{[]string{"image"}, "image", nil},
+	{[]string{"imagePullPolicy"}, "imagePullPolicy", nil},
+	{[]string{"flinkVersion"}, "flinkVersion", nil},
+	{[]string{"serviceAccount"}, "serviceAccount", nil},
+	{[]string{"job", "jarURI"}, "jarURI", nil},
+	{[]string{"job", "entryClass"}, "entryClass", nil},
+	{[]string{"job", "args"}, "args", nil},
+	{[]string{"job", "parallelism"}, "parallelism", nil},
+	{[]string{"job", "upgradeMode"}, "upgradeMode", nil},
+	{[]string{"job", "state"}, "state", nil},
+	{[]string{"jobManager", "replicas"}, "jobManager.replicas", nil},
+	{[]string{"jobManager", "resource"}, "jobManager.resource", nil},
+	{[]string{"taskManager", "replicas"}, "taskManager.replicas", nil},
+	{[]string{"taskManager", "resource"}, "taskManager.resource", nil},
 }
 
 // Configuration keys import maps to fields of their own.
@@ -57,7 +65,11 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	spec, _ := norm["spec"].(map[string]any)
 	fields := map[string]any{}
 	for _, m := range mappings {
-		if v, ok := lookup(spec, m.from...); ok {
+		v, ok := lookup(spec, m.from...)
+		if ok && m.convert != nil {
+			v = m.convert(v, norm)
+		}
+		if ok && v != nil {
 			put(fields, v, strings.Split(m.to, ".")...)
 		}
 	}
@@ -381,4 +393,71 @@ func put(m map[string]any, v any, path ...string) {
 		m = next
 	}
 	m[path[len(path)-1]] = v
+}
+
+// withoutPlatformParts returns a pod template (at spec.podTemplate) without
+// what the platform renders into every job's (Compare's documented
+// additions: Datadog and Reloader annotations, labels copied from the
+// object's, the NodePool selector and toleration, the metrics port, the
+// security context), so that a job states only its own; nil when nothing
+// is left. Maps and lists empty in the original stay.
+func withoutPlatformParts(podTemplate any, norm map[string]any) any {
+	return strip(podTemplate, []string{"spec", "podTemplate"}, norm)
+}
+
+func strip(v any, path []string, norm map[string]any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return x
+		}
+		out := map[string]any{}
+		for k, c := range x {
+			if s := strip(c, appendPath(path, k), norm); s != nil {
+				out[k] = s
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	case []any:
+		if len(x) == 0 {
+			return x
+		}
+		var out []any
+		keyed := named(x) && objects(x)
+		for i, item := range x {
+			if !keyed {
+				if !platformOwned(formatPath(appendPath(path, "["+strconv.Itoa(i)+"]")), item, norm) {
+					out = append(out, item)
+				}
+				continue
+			}
+			// An item keyed by name keeps its name beside what is left;
+			// the Flink container, with nothing of its own, leaves.
+			m := item.(map[string]any)
+			name := m["name"].(string)
+			var rest map[string]any
+			if len(m) > 1 {
+				rest, _ = strip(withoutKey(m, "name"), appendPath(path, "["+name+"]"), norm).(map[string]any)
+			}
+			if rest == nil && (len(m) > 1 || name == flinkjob.MainContainer) {
+				continue
+			}
+			if rest == nil {
+				rest = map[string]any{}
+			}
+			rest["name"] = name
+			out = append(out, rest)
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	if platformOwned(formatPath(path), v, norm) {
+		return nil
+	}
+	return v
 }
