@@ -120,7 +120,7 @@ func Import(o Options) (*Result, error) {
 		losses = append(losses, lossProblems(j, o.AllowLoss)...)
 	}
 	if losses.HasErrors() || probs.HasErrors() {
-		return nil, append(probs, losses...)
+		return nil, append(append(probs, warnings...), losses...)
 	}
 	return &Result{Env: env, Jobs: jobs, Warnings: append(probs, warnings...), Losses: losses}, nil
 }
