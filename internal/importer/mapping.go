@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,15 +84,30 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	podAnnotations, _ := lookupMap(spec, "podTemplate", "metadata", "annotations")
 	mapPodAnnotations(podAnnotations, fields, p)
 
+	// Each field is decoded alone first, so every value of a wrong type
+	// is reported, not only the first.
+	var probs problem.List
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		data, err := json.Marshal(map[string]any{k: fields[k]})
+		if err != nil {
+			return nil, problem.List{problem.Errorf(o.where(), o.Ref(), "", "internal error: %v", err)}
+		}
+		for _, p := range input.StrictDecode(data, &api.JobFields{}, o.where(), o.Ref(), "spec") {
+			p.Field = sourcePath(p.Field)
+			p.Message = "cannot be imported: " + p.Message
+			probs = append(probs, p)
+			delete(fields, k)
+		}
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
 	data, err := json.Marshal(fields)
 	if err != nil {
 		return nil, problem.List{problem.Errorf(o.where(), o.Ref(), "", "internal error: %v", err)}
 	}
 	j := &api.FlinkJobSpec{APIVersion: api.APIVersion, Kind: api.KindJob}
 	if probs := input.StrictDecode(data, &j.Spec.JobFields, o.where(), o.Ref(), "spec"); len(probs) > 0 {
-		for i := range probs {
-			probs[i].Message = "cannot be imported: " + probs[i].Message
-		}
 		return nil, probs
 	}
 	minimize(&j.Spec.JobFields, p)
@@ -119,6 +135,21 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 			"no owner: FlinkJobSpec requires one; label the FlinkDeployment %s, put an owner in its pod template's %s annotation, or run import with --owner", OwnerLabel, datadogTags)}
 	}
 	return j, nil
+}
+
+// sourcePath turns the path of a FlinkJobSpec field a mapping filled
+// (spec.jobManager.resource.cpu) into the FlinkDeployment's it came from.
+func sourcePath(jobPath string) string {
+	rest, ok := strings.CutPrefix(jobPath, "spec.")
+	if !ok {
+		return jobPath
+	}
+	for _, m := range mappings {
+		if rest == m.to || strings.HasPrefix(rest, m.to+".") {
+			return "spec." + strings.Join(m.from, ".") + strings.TrimPrefix(rest, m.to)
+		}
+	}
+	return jobPath
 }
 
 // podSecurityAnnotation marks a FlinkDeployment rendered for a job's
