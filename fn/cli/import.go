@@ -48,7 +48,7 @@ pod template's ad.datadoghq.com/tags annotation, else --owner.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.Files, "filename", "f", nil, "file or folder of Flink operator objects (repeatable)")
-	f.StringVar(&o.Platform, "platform", "", "the FlinkPlatform file the jobs are rendered with")
+	f.StringVar(&o.Platform, "platform", "", "the FlinkPlatform file (or a folder holding it) the jobs are rendered with")
 	f.StringVar(&o.Env, "env", "", "the platform environment the objects run in (needed when it has several)")
 	f.StringVarP(&o.out, "output", "o", "", "folder that receives <namespace>/<name>.yaml")
 	f.BoolVar(&o.check, "check", false, "write nothing; print per job the plan risk and every field that would change")

@@ -139,21 +139,30 @@ func lossProblems(j *Job, allow bool) problem.List {
 	return out
 }
 
-// readPlatform reads the FlinkPlatform of a file and picks the environment.
+// readPlatform reads the FlinkPlatform of a file (or of the files of a
+// folder, as render finds them) and picks the environment.
 func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 	if file == "" {
 		return nil, "", problem.List{problem.Errorf("", problem.ObjectRef{}, "", "no platform: give --platform with the FlinkPlatform file")}
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, "", problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "cannot read: %v", pathError(err))}
-	}
-	docs, probs := input.SplitDocuments(file, data)
+	files, probs := inputFiles([]string{file})
 	var platformDocs []*input.Document
-	for _, d := range docs {
-		if d.Type.Kind == api.KindPlatform {
-			platformDocs = append(platformDocs, d)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			continue
 		}
+		docs, ps := input.SplitDocuments(f, data)
+		probs = append(probs, ps...)
+		for _, d := range docs {
+			if d.Type.Kind == api.KindPlatform {
+				platformDocs = append(platformDocs, d)
+			}
+		}
+	}
+	if len(platformDocs) == 0 && !probs.HasErrors() {
+		return nil, "", problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "holds no %s", api.KindPlatform)}
 	}
 	set, ps := input.Collect(platformDocs, input.Options{Incomplete: probs.HasErrors()})
 	probs = append(probs, ps...)
