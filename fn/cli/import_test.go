@@ -214,7 +214,8 @@ func TestImportOfRenderedOverlays(t *testing.T) {
 			if code, _, stderr := run(t, "render", "-f", platform, "--env", env, "-o", out); code != 0 {
 				t.Fatalf("render: exit %d:\n%s", code, stderr)
 			}
-			code, stdout, stderr := run(t, "import", "-f", filepath.Join(out, env, "workloads", "jobs"),
+			// The whole overlay: the ServiceAccounts give the jobs' IAM roles.
+			code, stdout, stderr := run(t, "import", "-f", filepath.Join(out, env),
 				"--platform", filepath.Join(platform, "platform.yaml"), "--env", env, "--check")
 			if code != 0 {
 				t.Fatalf("import --check: exit %d:\n%s", code, stderr)

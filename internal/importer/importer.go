@@ -82,6 +82,7 @@ func Import(o Options) (*Result, error) {
 		return nil, probs
 	}
 
+	roles := Roles(o.Files)
 	var jobs []*Job
 	for _, obj := range objs {
 		norm := Normalize(obj.Data)
@@ -90,7 +91,7 @@ func Import(o Options) (*Result, error) {
 				"not yet supported: a FlinkDeployment without spec.job is a session cluster, and krm-flink has no input kind for one"))
 			continue
 		}
-		spec, ps := buildSpec(obj, norm, &resolved.Spec, o.Owner)
+		spec, ps := buildSpec(obj, norm, &resolved.Spec, o.Owner, roles)
 		probs = append(probs, ps...)
 		if spec == nil {
 			continue

@@ -106,7 +106,7 @@ func TestMinimize(t *testing.T) {
 		TaskSlots:   ptr(int32(2)),
 	}}
 	s := &api.JobFields{
-		Image: "flink:1.18", FlinkVersion: "v1_19", ServiceAccount: "flink", UpgradeMode: "stateless", State: "running",
+		Image: "flink:1.18", FlinkVersion: "v1_19", ServiceAccount: &api.ServiceAccountRef{Name: "flink"}, UpgradeMode: "stateless", State: "running",
 		Parallelism: ptr(int32(1)), TaskSlots: ptr(int32(2)),
 		JobManager:  &api.ProcessSpec{Replicas: ptr(int32(1)), Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
 		TaskManager: &api.ProcessSpec{Replicas: ptr(int32(2)), Resource: &api.Resource{CPU: ptr(2.0), Memory: "2g"}},

@@ -33,20 +33,28 @@ type fieldMapping struct {
 // several fields, and leave out what the platform renders. A field the
 // input API gains is one more line, e.g.
 //
-//	{[]string{"ingress"}, "ingress", nil},
-//	{[]string{"job", "initialSavepointPath"}, "initialSavepointPath", nil},
 //	{[]string{"podTemplate"}, "podTemplate", withoutPlatformParts},
 var mappings = []fieldMapping{
 	{[]string{"image"}, "image", nil},
 	{[]string{"imagePullPolicy"}, "imagePullPolicy", nil},
 	{[]string{"flinkVersion"}, "flinkVersion", nil},
 	{[]string{"serviceAccount"}, "serviceAccount", nil},
+	{[]string{"ingress"}, "ingress", nil},
+	{[]string{"logConfiguration"}, "logConfiguration", nil},
+	{[]string{"mode"}, "mode", nil},
+	{[]string{"restartNonce"}, "restartNonce", nil},
 	{[]string{"job", "jarURI"}, "jarURI", nil},
 	{[]string{"job", "entryClass"}, "entryClass", nil},
 	{[]string{"job", "args"}, "args", nil},
 	{[]string{"job", "parallelism"}, "parallelism", nil},
 	{[]string{"job", "upgradeMode"}, "upgradeMode", nil},
 	{[]string{"job", "state"}, "state", nil},
+	{[]string{"job", "savepointTriggerNonce"}, "savepointTriggerNonce", nil},
+	{[]string{"job", "checkpointTriggerNonce"}, "checkpointTriggerNonce", nil},
+	{[]string{"job", "savepointRedeployNonce"}, "savepointRedeployNonce", nil},
+	{[]string{"job", "initialSavepointPath"}, "initialSavepointPath", nil},
+	{[]string{"job", "allowNonRestoredState"}, "allowNonRestoredState", nil},
+	{[]string{"job", "autoscalerResetNonce"}, "autoscalerResetNonce", nil},
 	{[]string{"jobManager", "replicas"}, "jobManager.replicas", nil},
 	{[]string{"jobManager", "resource"}, "jobManager.resource", nil},
 	{[]string{"taskManager", "replicas"}, "taskManager.replicas", nil},
@@ -62,7 +70,8 @@ const (
 
 // buildSpec maps a normalized FlinkDeployment onto FlinkJobSpec fields,
 // leaving out what the platform p provides. owner is the --owner default.
-func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string) (*api.FlinkJobSpec, problem.List) {
+// roles are the IAM roles of the ServiceAccounts read beside the objects.
+func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string, roles map[string]string) (*api.FlinkJobSpec, problem.List) {
 	spec, _ := norm["spec"].(map[string]any)
 	fields := map[string]any{}
 	for _, m := range mappings {
@@ -110,11 +119,13 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	if probs := input.StrictDecode(data, &j.Spec.JobFields, o.where(), o.Ref(), "spec"); len(probs) > 0 {
 		return nil, probs
 	}
+	meta := metadata(norm)
+	namespace, _ := meta["namespace"].(string)
+	mapIdentity(&j.Spec.JobFields, p, roles, namespace)
 	minimize(&j.Spec.JobFields, p)
 
-	meta := metadata(norm)
 	j.Metadata.Name, _ = meta["name"].(string)
-	j.Metadata.Namespace, _ = meta["namespace"].(string)
+	j.Metadata.Namespace = namespace
 	labels := stringMap(meta["labels"])
 	annotations := stringMap(meta["annotations"])
 	tags := datadogTagsOf(podAnnotations)
@@ -135,6 +146,36 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 			"no owner: FlinkJobSpec requires one; label the FlinkDeployment %s, put an owner in its pod template's %s annotation, or run import with --owner", OwnerLabel, datadogTags)}
 	}
 	return j, nil
+}
+
+// mapIdentity gives the job the IAM role of its ServiceAccount, when one
+// was read, and turns the S3 settings krm-flink renders for that role into
+// s3WebIdentity.
+func mapIdentity(s *api.JobFields, p *api.PlatformSpec, roles map[string]string, namespace string) {
+	name := inheritedServiceAccount(&p.Flink)
+	if s.ServiceAccount != nil && s.ServiceAccount.Name != "" {
+		name = s.ServiceAccount.Name
+	}
+	role := roles[namespace+"/"+name]
+	if role == "" {
+		return
+	}
+	s.ServiceAccount = &api.ServiceAccountRef{Name: name, IAMRoleArn: role}
+	for k, v := range api.S3WebIdentityConfiguration() {
+		if s.FlinkConfiguration[k] != v {
+			return
+		}
+	}
+	for k := range api.S3WebIdentityConfiguration() {
+		delete(s.FlinkConfiguration, k)
+	}
+	if len(s.FlinkConfiguration) == 0 {
+		s.FlinkConfiguration = nil
+	}
+	if p.Flink.S3WebIdentity == nil || !*p.Flink.S3WebIdentity {
+		on := true
+		s.S3WebIdentity = &on
+	}
 }
 
 // sourcePath turns the path of a FlinkJobSpec field a mapping filled
@@ -266,7 +307,9 @@ func minimize(s *api.JobFields, p *api.PlatformSpec) {
 	clearIf(&s.Image, f.Image)
 	clearIf(&s.ImagePullPolicy, f.ImagePullPolicy)
 	clearIf(&s.FlinkVersion, f.FlinkVersion)
-	clearIf(&s.ServiceAccount, firstNonEmpty(f.ServiceAccount, api.DefaultServiceAccount))
+	if sa := s.ServiceAccount; sa != nil && sa.Name == inheritedServiceAccount(f) && sa.IAMRoleArn == inheritedRole(f) {
+		s.ServiceAccount = nil
+	}
 	clearIf(&s.UpgradeMode, api.DefaultUpgradeMode)
 	clearIf(&s.State, api.DefaultJobState)
 	if s.Parallelism != nil && *s.Parallelism == 1 {
@@ -277,6 +320,23 @@ func minimize(s *api.JobFields, p *api.PlatformSpec) {
 	}
 	s.JobManager = minimizeProcess(s.JobManager, f.JobManager, 1)
 	s.TaskManager = minimizeProcess(s.TaskManager, f.TaskManager, 0)
+}
+
+// inheritedServiceAccount is the name of the ServiceAccount a job without
+// one of its own runs as.
+func inheritedServiceAccount(f *api.FlinkDefaults) string {
+	if f.ServiceAccount != nil && f.ServiceAccount.Name != "" {
+		return f.ServiceAccount.Name
+	}
+	return api.DefaultServiceAccount
+}
+
+// inheritedRole is the IAM role of the platform's default ServiceAccount.
+func inheritedRole(f *api.FlinkDefaults) string {
+	if f.ServiceAccount != nil {
+		return f.ServiceAccount.IAMRoleArn
+	}
+	return ""
 }
 
 // minimizeProcess clears what equals the platform's process (or, for

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
 )
@@ -119,6 +120,8 @@ func object(file string, item int, m map[string]any, defaultNamespace string) (*
 	ref := problem.ObjectRef{APIVersion: apiVersion, Kind: kind, Namespace: o.Namespace(), Name: o.Name()}
 	group, _, _ := strings.Cut(apiVersion, "/")
 	switch {
+	case apiVersion == "v1" && kind == "ServiceAccount":
+		return nil, nil // read by Roles
 	case group != FlinkGroup:
 		return nil, problem.List{problem.Warningf(o.where(), ref, "", "skipped: not a Flink operator object (%s)", apiVersion)}
 	case notYetSupported[kind] != "":
@@ -209,4 +212,45 @@ func pathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// Roles reads the IAM role (IRSA annotation) of every ServiceAccount in the
+// files, by namespace/name: a FlinkDeployment names its ServiceAccount
+// only, so `kubectl get flinkdeployments,serviceaccounts -o yaml` gives
+// import the job's serviceAccount.iamRoleArn too. Files Read cannot read
+// are reported there.
+func Roles(paths []string) map[string]string {
+	files, _ := inputFiles(paths)
+	roles := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		docs, _ := input.SplitDocuments(f, data)
+		for _, d := range docs {
+			m, err := decode(d.JSON)
+			if err != nil {
+				continue
+			}
+			items := []any{m}
+			if l, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
+				items = l
+			}
+			for _, it := range items {
+				im, _ := it.(map[string]any)
+				if str(im, "apiVersion") != "v1" || str(im, "kind") != "ServiceAccount" {
+					continue
+				}
+				meta := metadata(im)
+				ns, _ := meta["namespace"].(string)
+				name, _ := meta["name"].(string)
+				ann, _ := meta["annotations"].(map[string]any)
+				if role, _ := ann[api.IRSARoleAnnotation].(string); role != "" {
+					roles[ns+"/"+name] = role
+				}
+			}
+		}
+	}
+	return roles
 }

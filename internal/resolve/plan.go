@@ -277,6 +277,7 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 			out.Metadata.Name, out.Metadata.Namespace, why))
 	}
 	probs = append(probs, savepointWithoutHA(src, out, &platform.Spec)...)
+	probs = append(probs, statePolicy(src, out, &platform.Spec, envName, overridden)...)
 	if probs.HasErrors() {
 		return nil, probs
 	}

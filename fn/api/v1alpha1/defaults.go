@@ -107,8 +107,8 @@ func (p *FlinkPlatform) Default() {
 			s.Environments[i].ShortName = s.Environments[i].Name
 		}
 	}
-	if s.Flink.ServiceAccount == "" {
-		s.Flink.ServiceAccount = DefaultServiceAccount
+	if s.Flink.ServiceAccount.unset() {
+		s.Flink.ServiceAccount = &ServiceAccountRef{Name: DefaultServiceAccount}
 	}
 	if s.Metrics.Port == 0 {
 		s.Metrics.Port = DefaultMetricsPort
@@ -257,7 +257,7 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 	s.Image = firstNonEmpty(s.Image, f.Image)
 	s.ImagePullPolicy = firstNonEmpty(s.ImagePullPolicy, f.ImagePullPolicy)
 	s.FlinkVersion = firstNonEmpty(s.FlinkVersion, f.FlinkVersion)
-	s.ServiceAccount = firstNonEmpty(s.ServiceAccount, f.ServiceAccount, DefaultServiceAccount)
+	s.defaultJobFields(f)
 	if s.TaskSlots == nil && f.TaskSlots != nil {
 		s.TaskSlots = ptr(*f.TaskSlots)
 	}

@@ -75,6 +75,7 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	errs = append(errs, s.GitOps.validate(spec.Child("gitops"))...)
 	errs = append(errs, s.validateComponents(spec.Child("components"))...)
 	errs = append(errs, s.validateSecurity(spec)...)
+	errs = append(errs, s.Policy.Validate(spec.Child("policy"))...)
 	if port, ok := s.Flink.FlinkConfiguration[PromReporterPortKey]; ok && port != strconv.Itoa(int(s.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flink", "flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be spec.metrics.port (%d): Datadog and the operator scrape that port", s.Metrics.Port)))
@@ -124,12 +125,25 @@ func KarpenterMismatch(chartVersion, nodePoolAPIVersion string) string {
 	if !ok || got == nodePoolAPIVersion {
 		return ""
 	}
+	if got == KarpenterV1 && nodePoolAPIVersion == KarpenterV1beta1 {
+		return V1beta1OnKarpenterV1(chartVersion, "")
+	}
 	want := "0.32-0.37"
 	if nodePoolAPIVersion == KarpenterV1 {
 		want = "1.x"
 	}
 	return fmt.Sprintf("Karpenter %s serves karpenter.sh/%s NodePools but spec.nodes.karpenter.apiVersion is %s: pin Karpenter %s or set the apiVersion to %s",
 		chartVersion, got, nodePoolAPIVersion, want, got)
+}
+
+// V1beta1OnKarpenterV1 explains why v1beta1 NodePools cannot be rendered
+// for a Karpenter 1.x release; pinnedAt names the field that pins it, if any.
+func V1beta1OnKarpenterV1(chartVersion, pinnedAt string) string {
+	if pinnedAt != "" {
+		chartVersion += " (" + pinnedAt + ")"
+	}
+	return fmt.Sprintf("Karpenter %s serves only karpenter.sh/v1 NodePools and karpenter.k8s.aws/v1 EC2NodeClasses: Karpenter 1.1 removed v1beta1 and 1.0 serves it only to migrate existing objects; set spec.nodes.karpenter.apiVersion to v1, or pin Karpenter 0.32-0.37 for v1beta1",
+		chartVersion)
 }
 
 var sha256Digest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -180,7 +194,11 @@ func (s *PlatformSpec) validateComponents(path *field.Path) field.ErrorList {
 	}
 	k := &c.Karpenter
 	if api := s.Nodes.Karpenter.APIVersion; *k.Enabled && *s.Nodes.Karpenter.Enabled && (api == KarpenterV1beta1 || api == KarpenterV1) {
-		if msg := KarpenterMismatch(k.Version, s.Nodes.Karpenter.APIVersion); msg != "" {
+		if served, _ := KarpenterAPIVersion(k.Version); served == KarpenterV1 && api == KarpenterV1beta1 {
+			// The NodePool API is the choice to change: Karpenter 1.x has
+			// no v1beta1 to render for.
+			errs = append(errs, field.Invalid(field.NewPath("spec", "nodes", "karpenter", "apiVersion"), api, V1beta1OnKarpenterV1(k.Version, path.Child(ComponentKarpenter, "version").String())))
+		} else if msg := KarpenterMismatch(k.Version, s.Nodes.Karpenter.APIVersion); msg != "" {
 			errs = append(errs, field.Invalid(path.Child(ComponentKarpenter, "version"), k.Version, msg))
 		}
 	}
@@ -314,6 +332,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 func validateFlinkDefaults(path *field.Path, f *FlinkDefaults) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validatePullPolicy(path.Child("imagePullPolicy"), f.ImagePullPolicy)...)
+	errs = append(errs, validateFlinkDefaultJobFields(path, f)...)
 	errs = append(errs, validateFlinkConfiguration(path.Child("flinkConfiguration"), f.FlinkConfiguration)...)
 	errs = append(errs, validateProcess(path.Child("jobManager"), f.JobManager, false)...)
 	errs = append(errs, validateProcess(path.Child("taskManager"), f.TaskManager, false)...)
@@ -364,9 +383,11 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	} else if !contains(supported, s.FlinkVersion) {
 		errs = append(errs, field.Invalid(spec.Child("flinkVersion"), s.FlinkVersion, FlinkVersionHint(ctx.OperatorVersion)))
 	}
-	if s.ServiceAccount != "" {
-		errs = append(errs, dnsSubdomain(spec.Child("serviceAccount"), s.ServiceAccount)...)
+	var platformFlink *FlinkDefaults
+	if ctx.Platform != nil {
+		platformFlink = &ctx.Platform.Flink
 	}
+	errs = append(errs, s.validateJobFields(spec, platformFlink)...)
 	if s.JarURI == "" {
 		errs = append(errs, field.Required(spec.Child("jarURI"), "e.g. local:///opt/flink/usrlib/job.jar"))
 	}

@@ -197,6 +197,11 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	if s.TaskSlots != nil {
 		conf["taskmanager.numberOfTaskSlots"] = strconv.Itoa(int(*s.TaskSlots))
 	}
+	if s.WebIdentityS3(&ps.Flink) {
+		for k, v := range api.S3WebIdentityConfiguration() {
+			conf[k] = v
+		}
+	}
 	if a := s.Autoscaler; a != nil && a.Enabled {
 		conf["job.autoscaler.enabled"] = "true"
 		for k, v := range a.Settings {
@@ -231,7 +236,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"image":              s.Image,
 		"imagePullPolicy":    s.ImagePullPolicy,
 		"flinkVersion":       s.FlinkVersion,
-		"serviceAccount":     s.ServiceAccount,
+		"serviceAccount":     s.ServiceAccount.Name,
 		"flinkConfiguration": conf,
 		"jobManager":         process(s.JobManager),
 		"taskManager":        process(s.TaskManager),
@@ -255,6 +260,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"podSecurity":     podSecurityLevel(s),
 		"securityContext": SecurityContext(podSecurityLevel(s)),
 	}
+	addDeploymentFields(vals, s)
 	return vals, nil
 }
 
@@ -362,6 +368,7 @@ func jobValues(s *api.JobFields) map[string]any {
 	if len(s.Args) > 0 {
 		out["args"] = toAny(s.Args)
 	}
+	addJobFields(out, s)
 	return out
 }
 
