@@ -9,17 +9,30 @@ import (
 	"github.com/krm-flink/krm-flink/fn/cli"
 )
 
-// renderGCPercent is the garbage collector's target for `render`: a render
-// allocates mostly short-lived garbage (templates, YAML) and keeps little,
-// and the process lives for a second or so. Collecting half as often as
-// Go's default saves about a tenth of the CPU for a third more peak memory.
-// Function mode keeps the default: its live heap is
-// the whole ResourceList. GOGC, when set, wins.
-const renderGCPercent = 200
+// Garbage collector settings. A run allocates mostly short-lived garbage
+// (templates, YAML) and keeps little, and the process lives for a second or
+// so: collecting less often than Go's default (GOGC=100) saves a tenth or
+// more of the CPU for more peak memory. Measured at 1,000 jobs: `render`
+// with GOGC=300 peaks at about 255 MB (210 MB with 200); function mode,
+// whose live heap is the whole ResourceList, with GOGC=200 at about 250 MB,
+// and at 5,000 jobs, held by the soft memory limit, at about 840 MB (1.08 GB
+// without it). GOGC or GOMEMLIMIT, when set, win.
+const (
+	renderGCPercent   = 300
+	functionGCPercent = 200
+	functionMemLimit  = 800 << 20
+)
 
 func main() {
-	if _, set := os.LookupEnv("GOGC"); !set && len(os.Args) > 1 && os.Args[1] == "render" {
-		debug.SetGCPercent(renderGCPercent)
+	_, gogc := os.LookupEnv("GOGC")
+	_, memlimit := os.LookupEnv("GOMEMLIMIT")
+	if !gogc && !memlimit {
+		if len(os.Args) > 1 && os.Args[1] == "render" {
+			debug.SetGCPercent(renderGCPercent)
+		} else if len(os.Args) == 1 {
+			debug.SetGCPercent(functionGCPercent)
+			debug.SetMemoryLimit(functionMemLimit)
+		}
 	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

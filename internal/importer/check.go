@@ -5,8 +5,7 @@ import (
 	"io"
 	"path"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/output"
 	"github.com/krm-flink/krm-flink/internal/planner"
 )
@@ -20,7 +19,7 @@ func Plan(original, rendered map[string]any) (planner.Change, error) {
 	tree := func(obj map[string]any) (output.Tree, error) {
 		n := Normalize(obj)
 		n["apiVersion"], n["kind"] = flinkAPIVersion, KindDeployment
-		data, err := yaml.Marshal(n)
+		data, err := manifest.Encode(n)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -22,11 +23,12 @@ type Documents struct {
 }
 
 // Decode reads every YAML document of data. apimachinery's reader splits
-// the stream at "---" lines, as kubectl does; each document is then read
-// once by sigs.k8s.io/yaml, the library output.Marshal writes with, so
-// what krm-flink writes reads back as the same map. The rules are theirs:
-// YAML 1.1 scalars ("yes" is a boolean) and JSON values (every number a
-// float64).
+// the stream at "---" lines, as kubectl does; sigs.k8s.io/yaml turns each
+// document into JSON under YAML 1.1 rules ("yes" is a boolean), as kubectl
+// reads it, and sigs.k8s.io/json reads that JSON as Kubernetes reads
+// unstructured objects: a whole number is an int64, any other a float64.
+// Encode writes numbers of those types back unchanged (a float64 of a whole
+// number would come out as 1e+06).
 func Decode(data []byte) Documents {
 	var d Documents
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
@@ -39,9 +41,14 @@ func Decode(data []byte) Documents {
 			d.Err = fmt.Errorf("document %d: %w", i, err)
 			return d
 		}
+		j, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			d.Err = fmt.Errorf("document %d: error converting YAML to JSON: %w", i, err)
+			return d
+		}
 		var m map[string]any
-		if err := yaml.Unmarshal(doc, &m); err != nil {
-			d.Err = fmt.Errorf("document %d: %w", i, err)
+		if err := json.UnmarshalCaseSensitivePreserveInts(j, &m); err != nil {
+			d.Err = fmt.Errorf("document %d: error unmarshaling JSON: %w", i, err)
 			return d
 		}
 		d.Maps = append(d.Maps, m)

@@ -19,19 +19,19 @@ func data(t *testing.T, v string) any {
 	return objs[0].Object["data"].(map[string]any)["k"]
 }
 
-// TestDecodeScalars pins what a scalar becomes: JSON types (every number a
-// float64, as encoding/json reads it) under YAML 1.1 rules, as kubectl and
-// Helm read rendered manifests.
+// TestDecodeScalars pins what a scalar becomes: JSON types (a whole number
+// an int64, any other number a float64, as Kubernetes reads unstructured
+// objects) under YAML 1.1 rules, as kubectl and Helm read rendered manifests.
 func TestDecodeScalars(t *testing.T) {
 	for v, want := range map[string]any{
 		`plain`:                   "plain",
 		`"quoted"`:                "quoted",
 		`'it''s'`:                 "it's",
-		`1`:                       float64(1),
-		`-12`:                     float64(-12),
+		`1`:                       int64(1),
+		`-12`:                     int64(-12),
 		`1.5`:                     1.5,
-		`1e3`:                     float64(1000),
-		`0x1F`:                    float64(31),
+		`1e3`:                     int64(1000),
+		`0x1F`:                    int64(31),
 		`"1"`:                     "1",
 		`true`:                    true,
 		`False`:                   false,
@@ -41,12 +41,14 @@ func TestDecodeScalars(t *testing.T) {
 		`null`:                    nil,
 		`~`:                       nil,
 		``:                        nil,
-		`0o17`:                    float64(15),
+		`0o17`:                    int64(15),
 		`2001-12-14`:              "2001-12-14",
 		`500Mi`:                   "500Mi",
 		`v1.2.3`:                  "v1.2.3",
 		"|\n    two\n    lines\n": "two\nlines\n",
-		`[1, a]`:                  []any{float64(1), "a"},
+		`[1, a]`:                  []any{int64(1), "a"},
+		`1.0`:                     int64(1), // as kubectl reads it
+		`1000000`:                 int64(1000000),
 		`{a: b}`:                  map[string]any{"a": "b"},
 	} {
 		if got := data(t, v); !reflect.DeepEqual(got, want) {

@@ -15,8 +15,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/krm-flink/krm-flink/internal/gitops"
 	"github.com/krm-flink/krm-flink/internal/manifest"
 )
@@ -179,10 +177,9 @@ func (b *Builder) Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 }
 
 // Marshal renders one object as YAML after the header, with
-// sigs.k8s.io/yaml: the one YAML encoder of rendered files (sorted keys,
-// block style), and the library manifest.Decode reads with.
+// manifest.Encode.
 func Marshal(o *manifest.Object) ([]byte, error) {
-	return withHeader(yaml.Marshal(o.Object))
+	return withHeader(manifest.Encode(o.Object))
 }
 
 // kustomization is a Kustomization listing resources, in order.
@@ -190,7 +187,7 @@ func kustomization(resources []string) ([]byte, error) {
 	if resources == nil {
 		resources = []string{} // "resources: []", not null
 	}
-	return withHeader(yaml.Marshal(map[string]any{
+	return withHeader(manifest.Encode(map[string]any{
 		"apiVersion": "kustomize.config.k8s.io/v1beta1",
 		"kind":       "Kustomization",
 		"resources":  resources,

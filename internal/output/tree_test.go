@@ -26,8 +26,9 @@ func TestMarshalDecodeRoundTrip(t *testing.T) {
 			"multi": "line1\nline2\n", "tab": "a\tb", "unicode": "émoji 🎉", "dash": "- x", "quote": `"q'`,
 		},
 		"spec": map[string]any{
-			"n": float64(3), "f": 2.5, "big": 1e21, "neg": float64(-7), "b": true, "nil": nil,
-			"list": []any{"a", float64(1), false, map[string]any{"k": "v"}, []any{}}, "m": map[string]any{},
+			"n": int64(3), "f": 2.5, "big": 1e21, "neg": int64(-7), "b": true, "nil": nil,
+			"million": int64(1000000), "maxint": int64(9223372036854775807), "small": 1e-7,
+			"list": []any{"a", int64(1), false, map[string]any{"k": "v"}, []any{}}, "m": map[string]any{},
 		},
 	}
 	data, err := Marshal(manifest.New("c", obj))

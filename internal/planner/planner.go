@@ -15,9 +15,8 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/output"
 )
 
@@ -115,9 +114,13 @@ func (o *object) key() string {
 func parse(t output.Tree) (map[string]*object, error) {
 	objs := map[string]*object{}
 	for _, p := range t.Paths() {
+		docs := manifest.Decode(t[p])
+		if docs.Err != nil {
+			return nil, fmt.Errorf("%s: %w", p, docs.Err)
+		}
 		var m map[string]any
-		if err := yaml.Unmarshal(t[p], &m); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+		if len(docs.Maps) > 0 {
+			m = docs.Maps[0]
 		}
 		apiVersion, _ := m["apiVersion"].(string)
 		if path.Base(p) == output.KustomizationFile && strings.HasPrefix(apiVersion, "kustomize.config.k8s.io/") {

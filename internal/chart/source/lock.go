@@ -8,7 +8,10 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
 // LockKind is the kind of a lock file.
@@ -108,7 +111,12 @@ func (l *Lock) Marshal() ([]byte, error) {
 		}
 		return false
 	})
-	data, err := sigsyaml.Marshal(out)
+	// As JSON types, so the one encoder writes it by its json tags.
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&out)
+	if err != nil {
+		return nil, err
+	}
+	data, err := manifest.Encode(m)
 	if err != nil {
 		return nil, err
 	}
