@@ -31,7 +31,7 @@ const (
 	ReporterFactoryKey   = "metrics.reporter.prom.factory.class"
 	ReporterPortKey      = "metrics.reporter.prom.port"
 	ReporterFactoryClass = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
-	MainContainer        = "flink-main-container"
+	MainContainer        = api.MainContainer
 )
 
 // Renderer renders FlinkDeployments with a loaded job chart.
@@ -60,6 +60,17 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	kubeVersion, err := api.ParseKubeVersion(p.Platform.Spec.KubernetesVersion)
 	if err != nil {
 		return nil, err
+	}
+	var templateProbs problem.List
+	for _, j := range p.Jobs {
+		v, err := Values(p, j)
+		if err != nil {
+			return nil, err
+		}
+		templateProbs = append(templateProbs, podTemplateProblems(p, j, v)...)
+	}
+	if len(templateProbs) > 0 {
+		return nil, templateProbs
 	}
 	batches := byNamespace(p.Jobs)
 	objs := make([][]*manifest.Object, len(batches))
@@ -197,6 +208,9 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	if s.TaskSlots != nil {
 		conf["taskmanager.numberOfTaskSlots"] = strconv.Itoa(int(*s.TaskSlots))
 	}
+	for k, v := range api.SecretsConfiguration(s.Secrets) {
+		conf[k] = v
+	}
 	if a := s.Autoscaler; a != nil && a.Enabled {
 		conf["job.autoscaler.enabled"] = "true"
 		for k, v := range a.Settings {
@@ -254,6 +268,27 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		},
 		"podSecurity":     podSecurityLevel(s),
 		"securityContext": SecurityContext(podSecurityLevel(s)),
+	}
+	// The shared pod template: the job's (merged over the platform's and
+	// under its environment's) with krm-flink's additions last; Render
+	// refuses a template that clashes with them (podTemplateProblems).
+	shared, err := api.PodTemplateMap(s.PodTemplate)
+	if err != nil {
+		return nil, err
+	}
+	if shared == nil {
+		shared = map[string]any{}
+	}
+	overlay(shared, ownPodTemplate(vals), "")
+	vals["podTemplate"] = shared
+	for role, ps := range map[string]*api.ProcessSpec{"jobManager": s.JobManager, "taskManager": s.TaskManager} {
+		t, err := api.PodTemplateMap(ps.PodTemplate)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			vals[role].(map[string]any)["podTemplate"] = t
+		}
 	}
 	return vals, nil
 }
