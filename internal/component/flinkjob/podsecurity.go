@@ -176,4 +176,3 @@ func evaluatePodTemplate(raw map[string]any, level string) string {
 	}
 	return res.ForbiddenDetail()
 }
-
