@@ -5,6 +5,7 @@ package input
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -259,10 +260,68 @@ func strictDecodeJSON(data []byte, v any, file string, ref problem.ObjectRef, pr
 	for _, e := range append(strictErrs, err) {
 		if e != nil {
 			path, msg := describe(e)
+			if m := typeErr.FindStringSubmatch(e.Error()); m != nil {
+				path = indexedPath(data, path, m[1])
+			}
 			probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, path), "%s", msg))
 		}
 	}
 	return probs, err == nil
+}
+
+// indexedPath adds list indices to the field path of a type error, which
+// Go's decoder reports without them ("spec.containers.ports.containerPort"):
+// the first value at that path whose JSON type is got. The path is
+// returned as it is when no such value is found.
+func indexedPath(data []byte, path, got string) string {
+	var doc any
+	if path == "" || json.Unmarshal(data, &doc) != nil {
+		return path
+	}
+	if found, ok := findTyped(doc, strings.Split(path, "."), "", got); ok {
+		return found
+	}
+	return path
+}
+
+func findTyped(v any, segs []string, at, got string) (string, bool) {
+	if l, ok := v.([]any); ok && len(segs) > 0 {
+		for i, item := range l {
+			if p, ok := findTyped(item, segs, fmt.Sprintf("%s[%d]", at, i), got); ok {
+				return p, true
+			}
+		}
+		return "", false
+	}
+	if len(segs) == 0 {
+		return at, jsonKind(v) == got
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	c, ok := m[segs[0]]
+	if !ok {
+		return "", false
+	}
+	return findTyped(c, segs[1:], joinPath(at, segs[0]), got)
+}
+
+// jsonKind names a decoded JSON value as Go's type errors do.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "null"
 }
 
 // describe returns the field path and a YAML author's message for a decode error.

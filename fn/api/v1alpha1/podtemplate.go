@@ -327,6 +327,9 @@ func validatePodTemplate(path *field.Path, t *PodTemplate) field.ErrorList {
 		if v.Name == "" {
 			errs = append(errs, field.Required(spec.Child("volumes").Index(i).Child("name"), "volumes merge by name"))
 		}
+		if reflect.ValueOf(v.VolumeSource).IsZero() {
+			errs = append(errs, field.Required(spec.Child("volumes").Index(i), fmt.Sprintf("volume %q needs a source: emptyDir, configMap, secret, persistentVolumeClaim, projected, ...", v.Name)))
+		}
 	}
 	return append(errs, validatePodTemplateCredentials(path, t)...)
 }

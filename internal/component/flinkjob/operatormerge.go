@@ -20,6 +20,13 @@ type renamed struct {
 	base, top string
 }
 
+// renamedMessage explains a renamed merge of a role's template.
+func renamedMessage(role string, m renamed) string {
+	return fmt.Sprintf("the operator merges spec.%s.podTemplate.%s[%d] (%s) into spec.podTemplate.%s[%d] (%s) because it merges a role's template over spec.podTemplate by list position, so the %s pods get neither as written; "+
+		"list the same items in the same order in both, or set flinkConfiguration %s: \"true\" to merge by name",
+		role, m.path, m.index, m.top, m.path, m.index, m.base, role, MergeArraysByNameKey)
+}
+
 // operatorMerge merges a role's pod template (top) over the shared one
 // (base) the way the Flink operator does (FlinkUtils.mergePodTemplates,
 // the same in every release from 1.7 to 1.15), without changing either:

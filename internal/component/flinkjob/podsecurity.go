@@ -139,9 +139,7 @@ func PodSecurityViolations(o *manifest.Object, level string, operatorConf map[st
 			var merged []renamed
 			pod, merged = operatorMerge(shared, own, byName)
 			for _, m := range merged {
-				out = append(out, fmt.Sprintf("spec.%s.podTemplate.%s[%d] (%s) is merged into spec.podTemplate.%s[%d] (%s): the operator merges a role's pod template over spec.podTemplate by list position, so the %s pod gets neither as written; "+
-					"give both lists the same items in the same order (e.g. %s first), or set flinkConfiguration %s: \"true\" to merge by name",
-					role, m.path, m.index, m.top, m.path, m.index, m.base, role, MainContainer, MergeArraysByNameKey))
+				out = append(out, renamedMessage(role, m))
 			}
 		}
 		if evaluated[where] {

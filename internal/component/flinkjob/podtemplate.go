@@ -311,7 +311,13 @@ func podTemplateProblems(p *resolve.Plan, j *resolve.Job, v map[string]any) prob
 		if roleTemplate == nil {
 			continue
 		}
-		effective, _ := operatorMerge(shared, roleTemplate, byName)
+		effective, merged := operatorMerge(shared, roleTemplate, byName)
+		for _, m := range merged {
+			probs = append(probs, problem.Errorf(file, ref, fmt.Sprintf("spec.%s.podTemplate.%s[%d]", role, m.path, m.index), "%s", renamedMessage(role, m)))
+		}
+		if len(merged) > 0 {
+			continue
+		}
 		clashes, added := overlay(effective, own, "")
 		lost := added
 		for _, c := range clashes {
@@ -323,7 +329,7 @@ func podTemplateProblems(p *resolve.Plan, j *resolve.Job, v map[string]any) prob
 				mode = "by name where every list item has one, else by position"
 			}
 			probs = append(probs, problem.Errorf(file, ref, "spec."+role+".podTemplate",
-				"the operator merges this template over spec.podTemplate %s, and the %s pods would lose %s, which krm-flink sets (%s); order the lists as in spec.podTemplate, where krm-flink's items come after yours",
+				"the operator merges this template over spec.podTemplate %s, and the %s pods would lose what krm-flink sets at %s (%s); give the lists the items of spec.podTemplate in the same order, or leave the list out",
 				mode, role, path, why(path)))
 		}
 	}
