@@ -124,7 +124,7 @@ func validateSecrets(path *field.Path, secrets []FlinkSecret, conf map[string]st
 	if len(secrets) > 0 {
 		for _, k := range []string{SecretsMountKey, SecretsEnvKey} {
 			if _, set := conf[k]; set {
-				errs = append(errs, field.Invalid(path.Root().Child("spec", "flinkConfiguration").Key(k), conf[k],
+				errs = append(errs, field.Invalid(field.NewPath("spec", "flinkConfiguration").Key(k), conf[k],
 					"spec.secrets renders this option: list the Secret there instead"))
 			}
 		}
