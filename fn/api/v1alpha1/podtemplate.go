@@ -352,6 +352,20 @@ func validateJobPodTemplates(spec *field.Path, s *JobFields, p *PlatformSpec) fi
 			}
 		}
 		errs = append(errs, validatePodTemplate(path, t.t)...)
+		errs = append(errs, validateTemplateImages(path, t.t, p != nil && p.RequireDigests)...)
+	}
+	return errs
+}
+
+// validateTemplateImages checks the image references of a template's
+// containers, pinned by digest when the platform requires it.
+func validateTemplateImages(path *field.Path, t *PodTemplate, requireDigest bool) field.ErrorList {
+	var errs field.ErrorList
+	for i, c := range t.Spec.InitContainers {
+		errs = append(errs, ValidateImage(path.Child("spec", "initContainers").Index(i).Child("image"), c.Image, requireDigest)...)
+	}
+	for i, c := range t.Spec.Containers {
+		errs = append(errs, ValidateImage(path.Child("spec", "containers").Index(i).Child("image"), c.Image, requireDigest)...)
 	}
 	return errs
 }
