@@ -11,10 +11,12 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 	sigsjson "sigs.k8s.io/json"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
@@ -259,6 +261,13 @@ func strictDecodeJSON(data []byte, v any, file string, ref problem.ObjectRef, pr
 	var probs problem.List
 	for _, e := range append(strictErrs, err) {
 		if e != nil {
+			if bad := badQuantities(data); len(bad) > 0 && strings.Contains(e.Error(), "quantities must match") {
+				// resource.Quantity's own error names no field: find them.
+				for _, b := range bad {
+					probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, b[0]), "%q is not a Kubernetes quantity (such as 500m, 2 or 4Gi)", b[1]))
+				}
+				continue
+			}
 			path, msg := describe(e)
 			if m := typeErr.FindStringSubmatch(e.Error()); m != nil {
 				path = indexedPath(data, path, m[1])
@@ -267,6 +276,53 @@ func strictDecodeJSON(data []byte, v any, file string, ref problem.ObjectRef, pr
 		}
 	}
 	return probs, err == nil
+}
+
+// badQuantities lists the Kubernetes quantities of a pod template (the
+// values under resources.limits and resources.requests, and sizeLimit)
+// that do not parse, with their paths.
+func badQuantities(data []byte) [][2]string {
+	var doc any
+	if json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var out [][2]string
+	var walk func(v any, path, parent string)
+	walk = func(v any, path, parent string) {
+		switch t := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(t) {
+				p := joinPath(path, k)
+				if strings.ContainsAny(k, "./") {
+					p = path + "[" + k + "]"
+				}
+				s, isString := t[k].(string)
+				quantity := k == "sizeLimit" || parent == "limits" || parent == "requests"
+				if quantity && isString {
+					if _, err := resource.ParseQuantity(s); err != nil {
+						out = append(out, [2]string{p, s})
+					}
+					continue
+				}
+				walk(t[k], p, k)
+			}
+		case []any:
+			for i, c := range t {
+				walk(c, fmt.Sprintf("%s[%d]", path, i), parent)
+			}
+		}
+	}
+	walk(doc, "", "")
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // indexedPath adds list indices to the field path of a type error, which
@@ -294,7 +350,17 @@ func findTyped(v any, segs []string, at, got string) (string, bool) {
 		return "", false
 	}
 	if len(segs) == 0 {
-		return at, jsonKind(v) == got
+		if jsonKind(v) == got {
+			return at, true
+		}
+		if l, ok := v.([]any); ok { // an item of the list has the wrong type
+			for i, item := range l {
+				if jsonKind(item) == got {
+					return fmt.Sprintf("%s[%d]", at, i), true
+				}
+			}
+		}
+		return "", false
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -364,6 +430,8 @@ func joinPath(prefix, path string) string {
 	return prefix + "." + path
 }
 
+var k8sStruct = regexp.MustCompile(`^v1\.[A-Z]`)
+
 // goTypeToYAML names Go types the way a YAML author thinks of them.
 func goTypeToYAML(t string) string {
 	switch {
@@ -379,6 +447,10 @@ func goTypeToYAML(t string) string {
 		return "true or false"
 	case t == "string":
 		return "a string"
+	case t == "intstr.IntOrString":
+		return "an integer or a string"
+	case k8sStruct.MatchString(t):
+		return "a mapping" // a Kubernetes type of a pod template (v1.Container)
 	}
 	return t
 }
