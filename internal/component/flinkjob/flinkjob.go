@@ -61,17 +61,6 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	var templateProbs problem.List
-	for _, j := range p.Jobs {
-		v, err := Values(p, j)
-		if err != nil {
-			return nil, err
-		}
-		templateProbs = append(templateProbs, podTemplateProblems(p, j, v)...)
-	}
-	if len(templateProbs) > 0 {
-		return nil, templateProbs
-	}
 	batches := byNamespace(p.Jobs)
 	objs := make([][]*manifest.Object, len(batches))
 	errs := make([]error, len(batches))
@@ -124,20 +113,33 @@ func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
 // few enough that a namespace of many jobs still keeps every core busy.
 const jobsPerRender = 50
 
-// renderNamespace renders jobs of one namespace in one chart render.
-// When that fails, each job renders alone so that every failing job is
-// named.
+// renderNamespace renders jobs of one namespace in one chart render, after
+// checking their pod templates against krm-flink's additions. When the
+// render fails, each job renders alone so that every failing job is named.
 func (r *Renderer) renderNamespace(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
-	objs, err := r.renderJobs(p, jobs, kubeVersion)
+	vals := make([]any, len(jobs))
+	var probs problem.List
+	for i, j := range jobs {
+		v, err := Values(p, j)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+		probs = append(probs, podTemplateProblems(p, j, v)...)
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	namespace := jobs[0].Metadata.Namespace
+	objs, err := r.renderJobs(p, vals, namespace, kubeVersion)
 	if err == nil || len(jobs) == 1 {
 		if err != nil {
 			return nil, problem.List{chartProblem(p, jobs[0], err)}
 		}
 		return objs, nil
 	}
-	var probs problem.List
-	for _, j := range jobs {
-		if _, err := r.renderJobs(p, []*resolve.Job{j}, kubeVersion); err != nil {
+	for i, j := range jobs {
+		if _, err := r.renderJobs(p, vals[i:i+1], namespace, kubeVersion); err != nil {
 			probs = append(probs, chartProblem(p, j, err))
 		}
 	}
@@ -149,17 +151,9 @@ func (r *Renderer) renderNamespace(p *resolve.Plan, jobs []*resolve.Job, kubeVer
 	return nil, probs
 }
 
-// renderJobs renders jobs of one namespace through the job chart.
-func (r *Renderer) renderJobs(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
-	vals := make([]any, len(jobs))
-	for i, j := range jobs {
-		v, err := Values(p, j)
-		if err != nil {
-			return nil, err
-		}
-		vals[i] = v
-	}
-	namespace := jobs[0].Metadata.Namespace
+// renderJobs renders the values of jobs of one namespace through the job
+// chart (Helm copies values before it changes them).
+func (r *Renderer) renderJobs(p *resolve.Plan, vals []any, namespace, kubeVersion string) ([]*manifest.Object, error) {
 	res, err := chart.Render(r.chart, JobsValues(vals), chart.Options{
 		ReleaseName: ReleaseName,
 		Namespace:   namespace,

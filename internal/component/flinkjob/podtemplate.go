@@ -54,7 +54,8 @@ func ownPodTemplate(v map[string]any) map[string]any {
 	if len(annotations) > 0 {
 		meta["annotations"] = annotations
 	}
-	return plainJSON(map[string]any{"metadata": meta, "spec": spec})
+	// Only spec holds numbers and typed lists; metadata is strings already.
+	return map[string]any{"metadata": meta, "spec": plainJSON(spec)}
 }
 
 // datadogAnnotations are the autodiscovery annotations of one OpenMetrics
