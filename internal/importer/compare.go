@@ -461,11 +461,15 @@ func objects(l []any) bool {
 	return true
 }
 
-// named tells whether every item has a distinct string name.
+// named tells whether every item is an object with a distinct string name.
 func named(l []any) bool {
 	seen := map[string]bool{}
 	for _, v := range l {
-		n, ok := v.(map[string]any)["name"].(string)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		n, ok := m["name"].(string)
 		if !ok || n == "" || seen[n] {
 			return false
 		}

@@ -31,9 +31,7 @@ type fieldMapping struct {
 // one to one. flinkConfiguration and the pod template annotations are
 // mapped by mapConfiguration and mapPodAnnotations: they split into
 // several fields, and leave out what the platform renders. A field the
-// input API gains is one more line, e.g.
-//
-//	{[]string{"podTemplate"}, "podTemplate", withoutPlatformParts},
+// input API gains is one more line.
 var mappings = []fieldMapping{
 	{[]string{"image"}, "image", nil},
 	{[]string{"imagePullPolicy"}, "imagePullPolicy", nil},
@@ -59,6 +57,11 @@ var mappings = []fieldMapping{
 	{[]string{"jobManager", "resource"}, "jobManager.resource", nil},
 	{[]string{"taskManager", "replicas"}, "taskManager.replicas", nil},
 	{[]string{"taskManager", "resource"}, "taskManager.resource", nil},
+	{[]string{"podTemplate"}, "podTemplate", withoutPlatformParts},
+	// The operator merges the role templates over podTemplate; krm-flink
+	// renders them as the job writes them.
+	{[]string{"jobManager", "podTemplate"}, "jobManager.podTemplate", nil},
+	{[]string{"taskManager", "podTemplate"}, "taskManager.podTemplate", nil},
 }
 
 // Configuration keys import maps to fields of their own.
@@ -371,7 +374,7 @@ func minimizeProcess(s, platform *api.ProcessSpec, defaultReplicas int32) *api.P
 			s.Resource = nil
 		}
 	}
-	if s.Replicas == nil && s.Resource == nil {
+	if s.Replicas == nil && s.Resource == nil && s.PodTemplate == nil {
 		return nil
 	}
 	return s

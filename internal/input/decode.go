@@ -5,15 +5,18 @@ package input
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 	sigsjson "sigs.k8s.io/json"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
@@ -261,11 +264,133 @@ func strictDecodeJSON(data []byte, v any, file string, ref problem.ObjectRef, pr
 	var probs problem.List
 	for _, e := range append(strictErrs, err) {
 		if e != nil {
+			if bad := badQuantities(data); len(bad) > 0 && strings.Contains(e.Error(), "quantities must match") {
+				// resource.Quantity's own error names no field: find them.
+				for _, b := range bad {
+					probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, b[0]), "%q is not a Kubernetes quantity (such as 500m, 2 or 4Gi)", b[1]))
+				}
+				continue
+			}
 			path, msg := describe(e)
+			if m := typeErr.FindStringSubmatch(e.Error()); m != nil {
+				path = indexedPath(data, path, m[1])
+			}
 			probs = append(probs, problem.Errorf(file, ref, joinPath(prefix, path), "%s", msg))
 		}
 	}
 	return probs, err == nil
+}
+
+// badQuantities lists the Kubernetes quantities of a pod template (the
+// values under resources.limits and resources.requests, and sizeLimit)
+// that do not parse, with their paths.
+func badQuantities(data []byte) [][2]string {
+	var doc any
+	if json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var out [][2]string
+	var walk func(v any, path, parent string)
+	walk = func(v any, path, parent string) {
+		switch t := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(t) {
+				p := joinPath(path, k)
+				if strings.ContainsAny(k, "./") {
+					p = path + "[" + k + "]"
+				}
+				s, isString := t[k].(string)
+				quantity := k == "sizeLimit" || parent == "limits" || parent == "requests"
+				if quantity && isString {
+					if _, err := resource.ParseQuantity(s); err != nil {
+						out = append(out, [2]string{p, s})
+					}
+					continue
+				}
+				walk(t[k], p, k)
+			}
+		case []any:
+			for i, c := range t {
+				walk(c, fmt.Sprintf("%s[%d]", path, i), parent)
+			}
+		}
+	}
+	walk(doc, "", "")
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// indexedPath adds list indices to the field path of a type error, which
+// Go's decoder reports without them ("spec.containers.ports.containerPort"):
+// the first value at that path whose JSON type is got. The path is
+// returned as it is when no such value is found.
+func indexedPath(data []byte, path, got string) string {
+	var doc any
+	if path == "" || json.Unmarshal(data, &doc) != nil {
+		return path
+	}
+	if found, ok := findTyped(doc, strings.Split(path, "."), "", got); ok {
+		return found
+	}
+	return path
+}
+
+func findTyped(v any, segs []string, at, got string) (string, bool) {
+	if l, ok := v.([]any); ok && len(segs) > 0 {
+		for i, item := range l {
+			if p, ok := findTyped(item, segs, fmt.Sprintf("%s[%d]", at, i), got); ok {
+				return p, true
+			}
+		}
+		return "", false
+	}
+	if len(segs) == 0 {
+		if jsonKind(v) == got {
+			return at, true
+		}
+		if l, ok := v.([]any); ok { // an item of the list has the wrong type
+			for i, item := range l {
+				if jsonKind(item) == got {
+					return fmt.Sprintf("%s[%d]", at, i), true
+				}
+			}
+		}
+		return "", false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	c, ok := m[segs[0]]
+	if !ok {
+		return "", false
+	}
+	return findTyped(c, segs[1:], joinPath(at, segs[0]), got)
+}
+
+// jsonKind names a decoded JSON value as Go's type errors do.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "null"
 }
 
 // describe returns the field path and a YAML author's message for a decode error.
@@ -308,6 +433,8 @@ func joinPath(prefix, path string) string {
 	return prefix + "." + path
 }
 
+var k8sStruct = regexp.MustCompile(`^v1\.[A-Z]`)
+
 // goTypeToYAML names Go types the way a YAML author thinks of them.
 func goTypeToYAML(t string) string {
 	switch {
@@ -323,6 +450,10 @@ func goTypeToYAML(t string) string {
 		return "true or false"
 	case t == "string":
 		return "a string"
+	case t == "intstr.IntOrString":
+		return "an integer or a string"
+	case k8sStruct.MatchString(t):
+		return "a mapping" // a Kubernetes type of a pod template (v1.Container)
 	}
 	return t
 }

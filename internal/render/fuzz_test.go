@@ -133,7 +133,7 @@ func checkObjects(t *testing.T, env string, res *Result) {
 			if level == "" {
 				level = api.PodSecurityRestricted
 			}
-			if why := flinkjob.PodSecurityViolations(o, level); len(why) > 0 {
+			if why := flinkjob.PodSecurityViolations(o, level, nil); len(why) > 0 {
 				t.Fatalf("%s: %s: pods below %s: %v", env, o.ID(), level, why)
 			}
 		}

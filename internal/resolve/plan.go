@@ -243,6 +243,7 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		for k := range keys {
 			overridden[k] = true
 		}
+		override, _ = splitPodTemplates(override)
 		base, err := json.Marshal(out.Spec.JobFields)
 		if err != nil {
 			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
@@ -253,6 +254,9 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		}
 		var fields api.JobFields
 		if probs := strictInto(merged, &fields, src.File, src.Ref(), prefix); len(probs) > 0 {
+			return nil, probs
+		}
+		if probs := mergeEnvPodTemplates(&fields, &probe, src, prefix); len(probs) > 0 {
 			return nil, probs
 		}
 		out.Spec.JobFields = fields

@@ -1,6 +1,7 @@
 package security
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	psaapi "k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 
@@ -16,25 +18,52 @@ import (
 	"github.com/krm-flink/krm-flink/internal/testutil"
 )
 
-// podTemplates returns every pod template of a FlinkDeployment by its
-// field path: the shared spec.podTemplate and the JobManager's and
-// TaskManager's own, which the operator merges over it.
+// podTemplates returns the pod templates the operator builds from a
+// FlinkDeployment, by the field paths they come from: the shared
+// spec.podTemplate, and for the JobManager and TaskManager their own
+// podTemplate merged over it. The merge here is Kubernetes' strategic merge
+// patch, not krm-flink's copy of the operator's: for the inputs checked
+// (role templates that add init containers, sidecars after the shared
+// ones, or scalars) both merge the same way.
 func podTemplates(t *testing.T, o *manifest.Object) map[string]*corev1.PodTemplateSpec {
 	t.Helper()
 	out := map[string]*corev1.PodTemplateSpec{}
-	for _, path := range [][]string{{"spec", "podTemplate"}, {"spec", "jobManager", "podTemplate"}, {"spec", "taskManager", "podTemplate"}} {
-		raw, found, err := unstructured.NestedMap(o.Object, path...)
+	shared, _, err := unstructured.NestedMap(o.Object, "spec", "podTemplate")
+	if err != nil {
+		t.Fatalf("%s: spec.podTemplate: %v", o.ID(), err)
+	}
+	decode := func(path string, raw map[string]any) {
+		var tmpl corev1.PodTemplateSpec
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &tmpl, true); err != nil {
+			t.Fatalf("%s: %s is not a pod template: %v", o.ID(), path, err)
+		}
+		out[path] = &tmpl
+	}
+	if shared != nil {
+		decode("spec.podTemplate", shared)
+	}
+	for _, role := range []string{"jobManager", "taskManager"} {
+		own, found, err := unstructured.NestedMap(o.Object, "spec", role, "podTemplate")
 		if err != nil {
-			t.Fatalf("%s: %s: %v", o.ID(), strings.Join(path, "."), err)
+			t.Fatalf("%s: spec.%s.podTemplate: %v", o.ID(), role, err)
 		}
 		if !found {
 			continue
 		}
-		var tmpl corev1.PodTemplateSpec
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &tmpl, true); err != nil {
-			t.Fatalf("%s: %s is not a pod template: %v", o.ID(), strings.Join(path, "."), err)
+		base, _ := json.Marshal(shared)
+		if shared == nil {
+			base = []byte("{}")
 		}
-		out[strings.Join(path, ".")] = &tmpl
+		over, _ := json.Marshal(own)
+		merged, err := strategicpatch.StrategicMergePatch(base, over, corev1.PodTemplateSpec{})
+		if err != nil {
+			t.Fatalf("%s: spec.%s.podTemplate does not merge: %v", o.ID(), role, err)
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(merged, &raw); err != nil {
+			t.Fatal(err)
+		}
+		decode("spec.podTemplate with spec."+role+".podTemplate", raw)
 	}
 	return out
 }

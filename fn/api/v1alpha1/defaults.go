@@ -264,6 +264,10 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 	s.FlinkConfiguration = mergeStrings(f.FlinkConfiguration, s.FlinkConfiguration)
 	s.JobManager = mergeProcess(f.JobManager, s.JobManager)
 	s.TaskManager = mergeProcess(f.TaskManager, s.TaskManager)
+	// A template that does not merge keeps the job's own; Validate reports it.
+	if pt, err := MergePodTemplates(f.PodTemplate, s.PodTemplate); err == nil {
+		s.PodTemplate = pt
+	}
 	if s.JobManager.Replicas == nil {
 		s.JobManager.Replicas = ptr(int32(1))
 	}
@@ -321,6 +325,17 @@ func mergeProcess(base, over *ProcessSpec) *ProcessSpec {
 			out.Resource.Memory = firstNonEmpty(r.Memory, out.Resource.Memory)
 			out.Resource.EphemeralStorage = firstNonEmpty(r.EphemeralStorage, out.Resource.EphemeralStorage)
 		}
+	}
+	var basePT, overPT *PodTemplate
+	if base != nil {
+		basePT = base.PodTemplate
+	}
+	if over != nil {
+		overPT = over.PodTemplate
+	}
+	out.PodTemplate = overPT
+	if pt, err := MergePodTemplates(basePT, overPT); err == nil {
+		out.PodTemplate = pt
 	}
 	return out
 }

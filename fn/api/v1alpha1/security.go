@@ -89,7 +89,8 @@ func SecretValueKind(v string) string {
 }
 
 const credentialHint = "krm-flink never writes credentials into the overlays (they are committed to Git): " +
-	"reference a Secret (flinkConfiguration kubernetes.env.secretKeyRef or kubernetes.secrets) or use an IAM role (IRSA)"
+	"reference a Secret (a job's spec.secrets: {name: <secret>, key: <key>, env: <VARIABLE>}, or env valueFrom.secretKeyRef in a pod template) " +
+	"or use an IAM role (IRSA)"
 
 // validateNoCredentials rejects credential keys and credential-looking values
 // in a string map (flinkConfiguration, settings, tags).

@@ -168,6 +168,9 @@ type FlinkDefaults struct {
 	// TaskSlots sets taskmanager.numberOfTaskSlots.
 	// +optional
 	TaskSlots *int32 `json:"taskSlots,omitempty"`
+	// PodTemplate every job's pods start from (see PodTemplate).
+	// +optional
+	PodTemplate *PodTemplate `json:"podTemplate,omitempty"`
 }
 
 // ProcessSpec sizes a JobManager or TaskManager.
@@ -176,6 +179,10 @@ type ProcessSpec struct {
 	Replicas *int32 `json:"replicas,omitempty"`
 	// +optional
 	Resource *Resource `json:"resource,omitempty"`
+	// PodTemplate of this role's pods only, merged by the operator over the
+	// shared podTemplate (see PodTemplate).
+	// +optional
+	PodTemplate *PodTemplate `json:"podTemplate,omitempty"`
 }
 
 // Resource is the FlinkDeployment resource shape: CPU as a number of cores,
@@ -661,6 +668,12 @@ type JobFields struct {
 	// (operator 1.14+) instead of a FlinkDeployment.
 	// +optional
 	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
+	// PodTemplate of the JobManager and TaskManager pods (see PodTemplate).
+	// +optional
+	PodTemplate *PodTemplate `json:"podTemplate,omitempty"`
+	// Secrets Flink reads through its configuration (see FlinkSecret).
+	// +optional
+	Secrets []FlinkSecret `json:"secrets,omitempty"`
 }
 
 // Autoscaler switches on the operator's job autoscaler.

@@ -339,6 +339,9 @@ func validateFlinkDefaults(path *field.Path, f *FlinkDefaults) field.ErrorList {
 	if f.TaskSlots != nil && *f.TaskSlots < 1 {
 		errs = append(errs, field.Invalid(path.Child("taskSlots"), *f.TaskSlots, "must be at least 1"))
 	}
+	for _, t := range podTemplates(&JobFields{PodTemplate: f.PodTemplate, JobManager: f.JobManager, TaskManager: f.TaskManager}) {
+		errs = append(errs, validatePodTemplate(path.Child(t.path[0], t.path[1:]...), t.t)...)
+	}
 	return errs
 }
 
@@ -451,6 +454,8 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if !j.IsSession() {
 		errs = append(errs, snapshotBlueGreenErrors(spec, j.Metadata.Name, s, ctx.OperatorVersion)...)
 	}
+	errs = append(errs, validateJobPodTemplates(spec, s, ctx.Platform)...)
+	errs = append(errs, validateSecrets(spec.Child("secrets"), s.Secrets, s.FlinkConfiguration)...)
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)

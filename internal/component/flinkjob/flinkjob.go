@@ -31,7 +31,7 @@ const (
 	ReporterFactoryKey   = "metrics.reporter.prom.factory.class"
 	ReporterPortKey      = "metrics.reporter.prom.port"
 	ReporterFactoryClass = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
-	MainContainer        = "flink-main-container"
+	MainContainer        = api.MainContainer
 )
 
 // Renderer renders FlinkDeployments with a loaded job chart.
@@ -115,20 +115,33 @@ func byNamespace(jobs []*resolve.Job) [][]*resolve.Job {
 // few enough that a namespace of many jobs still keeps every core busy.
 const jobsPerRender = 50
 
-// renderNamespace renders jobs of one namespace in one chart render.
-// When that fails, each job renders alone so that every failing job is
-// named.
+// renderNamespace renders jobs of one namespace in one chart render, after
+// checking their pod templates against krm-flink's additions. When the
+// render fails, each job renders alone so that every failing job is named.
 func (r *Renderer) renderNamespace(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
-	objs, err := r.renderJobs(p, jobs, kubeVersion)
+	vals := make([]any, len(jobs))
+	var probs problem.List
+	for i, j := range jobs {
+		v, err := Values(p, j)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+		probs = append(probs, podTemplateProblems(p, j, v)...)
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	namespace := jobs[0].Metadata.Namespace
+	objs, err := r.renderJobs(p, vals, namespace, kubeVersion)
 	if err == nil || len(jobs) == 1 {
 		if err != nil {
 			return nil, problem.List{chartProblem(p, jobs[0], err)}
 		}
 		return objs, nil
 	}
-	var probs problem.List
-	for _, j := range jobs {
-		if _, err := r.renderJobs(p, []*resolve.Job{j}, kubeVersion); err != nil {
+	for i, j := range jobs {
+		if _, err := r.renderJobs(p, vals[i:i+1], namespace, kubeVersion); err != nil {
 			probs = append(probs, chartProblem(p, j, err))
 		}
 	}
@@ -140,17 +153,9 @@ func (r *Renderer) renderNamespace(p *resolve.Plan, jobs []*resolve.Job, kubeVer
 	return nil, probs
 }
 
-// renderJobs renders jobs of one namespace through the job chart.
-func (r *Renderer) renderJobs(p *resolve.Plan, jobs []*resolve.Job, kubeVersion string) ([]*manifest.Object, error) {
-	vals := make([]any, len(jobs))
-	for i, j := range jobs {
-		v, err := Values(p, j)
-		if err != nil {
-			return nil, err
-		}
-		vals[i] = v
-	}
-	namespace := jobs[0].Metadata.Namespace
+// renderJobs renders the values of jobs of one namespace through the job
+// chart (Helm copies values before it changes them).
+func (r *Renderer) renderJobs(p *resolve.Plan, vals []any, namespace, kubeVersion string) ([]*manifest.Object, error) {
 	res, err := chart.Render(r.chart, JobsValues(vals), chart.Options{
 		ReleaseName: ReleaseName,
 		Namespace:   namespace,
@@ -203,6 +208,9 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		for k, v := range api.S3WebIdentityConfiguration() {
 			conf[k] = v
 		}
+	}
+	for k, v := range api.SecretsConfiguration(s.Secrets) {
+		conf[k] = v
 	}
 	if a := s.Autoscaler; a != nil && a.Enabled {
 		conf["job.autoscaler.enabled"] = "true"
@@ -271,6 +279,27 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	addDeploymentFields(vals, s)
 	if !j.IsSession() {
 		vals["job"] = jobValues(s)
+	}
+	// The shared pod template: the job's (merged over the platform's and
+	// under its environment's) with krm-flink's additions last; Render
+	// refuses a template that clashes with them (podTemplateProblems).
+	shared, err := api.PodTemplateMap(s.PodTemplate)
+	if err != nil {
+		return nil, err
+	}
+	if shared == nil {
+		shared = map[string]any{}
+	}
+	overlay(shared, ownPodTemplate(vals), "")
+	vals["podTemplate"] = shared
+	for role, ps := range map[string]*api.ProcessSpec{"jobManager": s.JobManager, "taskManager": s.TaskManager} {
+		t, err := api.PodTemplateMap(ps.PodTemplate)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			vals[role].(map[string]any)["podTemplate"] = t
+		}
 	}
 	return vals, nil
 }

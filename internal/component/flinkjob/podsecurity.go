@@ -61,7 +61,7 @@ func checkPodSecurity(p *resolve.Plan, objs []*manifest.Object) error {
 			ann[api.PodSecurityAnnotation] = level
 			o.SetAnnotations(ann)
 		}
-		for _, why := range PodSecurityViolations(o, level) {
+		for _, why := range PodSecurityViolations(o, level, p.Platform.Spec.Components.FlinkOperator.FlinkConfiguration) {
 			probs = append(probs, podSecurityProblem(p, j, o, level, why))
 		}
 	}
@@ -79,6 +79,14 @@ func jobSource(j *resolve.Job) (string, problem.ObjectRef) {
 }
 
 func podSecurityProblem(p *resolve.Plan, j *resolve.Job, o *manifest.Object, level, why string) problem.Problem {
+	if p.Platform.Spec.JobChart == nil && j != nil {
+		// The built-in chart renders krm-flink's restricted settings: what
+		// breaks the standard comes from the job's pod templates.
+		file, ref := jobSource(j)
+		return problem.Errorf(file, ref, "spec.podTemplate",
+			"the operator would create Flink pods that do not meet the %s Pod Security Standard: %s; change the pod templates (spec.podTemplate, spec.jobManager.podTemplate, spec.taskManager.podTemplate, or the platform's spec.flink ones), or opt the job out with spec.podSecurity",
+			level, why)
+	}
 	what := fmt.Sprintf("FlinkDeployment %s/%s", o.GetNamespace(), o.GetName())
 	if j != nil {
 		if file, _ := jobSource(j); file != "" {
@@ -86,7 +94,7 @@ func podSecurityProblem(p *resolve.Plan, j *resolve.Job, o *manifest.Object, lev
 		}
 	}
 	msg := fmt.Sprintf("the job chart renders %s with pods that do not meet the %s Pod Security Standard: %s; "+
-		"render the values securityContext.pod and securityContext.container (docs/job-chart.md), or opt the job out with spec.podSecurity",
+		"render the values podTemplate, jobManager.podTemplate and taskManager.podTemplate (docs/job-chart.md), or opt the job out with spec.podSecurity",
 		what, level, why)
 	fieldPath := "spec.jobChart.path"
 	if p.Platform.Spec.JobChart == nil {
@@ -100,16 +108,22 @@ func podSecurityProblem(p *resolve.Plan, j *resolve.Job, o *manifest.Object, lev
 
 // PodSecurityViolations evaluates a FlinkDeployment's pods against a Pod
 // Security Standard level (latest policy version) and lists why they are
-// forbidden, by pod template; nil when they are allowed. The operator
-// builds each JobManager and TaskManager pod from spec.podTemplate with the
-// role's own podTemplate merged over it, and adds the main container
-// (flink-main-container) when the template has none: that is what is
-// evaluated.
-func PodSecurityViolations(o *manifest.Object, level string) []string {
+// forbidden, by pod template; nil when they are allowed. What is evaluated
+// is what the operator builds: for each of the JobManager and TaskManager,
+// spec.podTemplate with the role's own podTemplate merged over it
+// (operatorMerge; by name when MergeArraysByNameKey is true in the
+// deployment's flinkConfiguration or else in operatorConf, the operator's
+// own configuration), and the main container (flink-main-container) Flink
+// adds when the template has none. Two differently named containers,
+// volumes or variables the operator merges into one by position are
+// reported too: that pod is not the one the templates describe.
+func PodSecurityViolations(o *manifest.Object, level string, operatorConf map[string]string) []string {
 	shared, _, err := unstructured.NestedMap(o.Object, "spec", "podTemplate")
 	if err != nil {
 		return []string{"spec.podTemplate: " + err.Error()}
 	}
+	conf, _, _ := unstructured.NestedStringMap(o.Object, "spec", "flinkConfiguration")
+	byName := mergesByName(conf, operatorConf)
 	var out []string
 	evaluated := map[string]bool{}
 	for _, role := range []string{"jobManager", "taskManager"} {
@@ -122,7 +136,11 @@ func PodSecurityViolations(o *manifest.Object, level string) []string {
 		pod := shared
 		if found {
 			where = fmt.Sprintf("spec.podTemplate with spec.%s.podTemplate", role)
-			pod = mergePodTemplate(shared, own)
+			var merged []renamed
+			pod, merged = operatorMerge(shared, own, byName)
+			for _, m := range merged {
+				out = append(out, renamedMessage(role, m))
+			}
 		}
 		if evaluated[where] {
 			continue
@@ -155,62 +173,4 @@ func evaluatePodTemplate(raw map[string]any, level string) string {
 		return ""
 	}
 	return res.ForbiddenDetail()
-}
-
-// mergePodTemplate merges a role's pod template over the shared one the way
-// the operator does: objects merge key by key, lists of named objects
-// (containers, volumes) merge by name, other lists and scalars replace.
-func mergePodTemplate(base, over map[string]any) map[string]any {
-	if base == nil {
-		return over
-	}
-	out := make(map[string]any, len(base)+len(over))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range over {
-		out[k] = mergeValue(out[k], v)
-	}
-	return out
-}
-
-func mergeValue(base, over any) any {
-	switch o := over.(type) {
-	case map[string]any:
-		if b, ok := base.(map[string]any); ok {
-			return mergePodTemplate(b, o)
-		}
-	case []any:
-		if b, ok := base.([]any); ok && namedList(b) && namedList(o) {
-			out := append([]any(nil), b...)
-			for _, item := range o {
-				name := item.(map[string]any)["name"]
-				merged := false
-				for i, existing := range out {
-					if existing.(map[string]any)["name"] == name {
-						out[i] = mergePodTemplate(existing.(map[string]any), item.(map[string]any))
-						merged = true
-					}
-				}
-				if !merged {
-					out = append(out, item)
-				}
-			}
-			return out
-		}
-	}
-	return over
-}
-
-func namedList(l []any) bool {
-	for _, item := range l {
-		m, ok := item.(map[string]any)
-		if !ok {
-			return false
-		}
-		if _, ok := m["name"].(string); !ok {
-			return false
-		}
-	}
-	return true
 }
