@@ -146,10 +146,12 @@ func Import(o Options) (*Result, error) {
 		}
 		jobs = append(jobs, &Job{Source: obj, Spec: spec})
 	}
+	// Every session cluster read counts, imported or not: one that fails
+	// is reported by itself, not again at each of its session jobs.
 	sessions := map[string]bool{}
-	for _, j := range jobs {
-		if j.Spec.IsSession() {
-			sessions[j.Spec.Metadata.Namespace+"/"+j.Spec.Metadata.Name] = true
+	for _, obj := range objs {
+		if _, hasJob := lookup(obj.Data, "spec", "job"); obj.Kind() == KindDeployment && !hasJob {
+			sessions[obj.Namespace()+"/"+obj.Name()] = true
 		}
 	}
 	for _, obj := range sessionJobs {
@@ -178,7 +180,9 @@ func Import(o Options) (*Result, error) {
 		meta := j.Meta()
 		j.Data, j.Path = data, path.Join(meta.Namespace, meta.Name+".yaml")
 	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].Path < jobs[j].Path })
+	sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].Path < jobs[j].Path })
+	jobs, shared := withoutSharedPaths(jobs)
+	probs = append(probs, shared...)
 	if len(jobs) == 0 {
 		if !probs.HasErrors() {
 			probs = append(probs, problem.Errorf(strings.Join(o.Files, ", "), problem.ObjectRef{}, "", "no FlinkDeployment, FlinkBlueGreenDeployment or FlinkSessionJob to import"))
@@ -205,6 +209,23 @@ func Import(o Options) (*Result, error) {
 		return nil, append(append(probs, warnings...), losses...)
 	}
 	return &Result{Env: env, Jobs: jobs, Warnings: append(probs, warnings...), Losses: losses}, nil
+}
+
+// withoutSharedPaths reports a job whose file another job of another kind
+// (a FlinkDeployment and a FlinkSessionJob of one name) already takes:
+// the input kinds share one name space per namespace.
+func withoutSharedPaths(jobs []*Job) ([]*Job, problem.List) {
+	var probs problem.List
+	var out []*Job
+	for i, j := range jobs {
+		if i > 0 && jobs[i-1].Path == j.Path {
+			probs = append(probs, problem.Errorf(j.Source.where(), j.Source.Ref(), "metadata.name",
+				"%s %s has the same name: krm-flink jobs, session clusters and session jobs share one name per namespace", jobs[i-1].Source.Kind(), jobs[i-1].Source.Name()))
+			continue
+		}
+		out = append(out, j)
+	}
+	return out, probs
 }
 
 // lossProblems are an object's lost fields: errors, or warnings that name
