@@ -230,19 +230,26 @@ func TestImportFlags(t *testing.T) {
 }
 
 // TestImportOfRenderedOverlays: what krm-flink renders imports back to
-// specs that render the same FlinkDeployments, field for field: import
-// --check finds nothing to change for any job of the example platform.
+// specs that render the same objects, field for field: import --check
+// finds nothing to change for any job, session cluster, session job,
+// blue/green job or snapshot of the example platform and of the
+// session-cluster render case.
 func TestImportOfRenderedOverlays(t *testing.T) {
-	platform := filepath.Join(repoRoot, "examples", "platform")
-	for _, env := range []string{"prod", "staging"} {
-		t.Run(env, func(t *testing.T) {
+	examples := filepath.Join(repoRoot, "examples", "platform")
+	session := filepath.Join(repoRoot, "testdata", "render", "session-cluster", "input")
+	for _, tt := range []struct{ inputs, platform, env string }{
+		{examples, filepath.Join(examples, "platform.yaml"), "prod"},
+		{examples, filepath.Join(examples, "platform.yaml"), "staging"},
+		{session, filepath.Join(session, "platform.yaml"), "dev"},
+	} {
+		t.Run(filepath.Base(filepath.Dir(tt.inputs))+"/"+tt.env, func(t *testing.T) {
 			out := t.TempDir()
-			if code, _, stderr := run(t, "render", "-f", platform, "--env", env, "-o", out); code != 0 {
+			if code, _, stderr := run(t, "render", "-f", tt.inputs, "--env", tt.env, "-o", out); code != 0 {
 				t.Fatalf("render: exit %d:\n%s", code, stderr)
 			}
 			// The whole overlay: the ServiceAccounts give the jobs' IAM roles.
-			code, stdout, stderr := run(t, "import", "-f", filepath.Join(out, env),
-				"--platform", filepath.Join(platform, "platform.yaml"), "--env", env, "--check")
+			code, stdout, stderr := run(t, "import", "-f", filepath.Join(out, tt.env),
+				"--platform", tt.platform, "--env", tt.env, "--check")
 			if code != 0 {
 				t.Fatalf("import --check: exit %d:\n%s", code, stderr)
 			}
@@ -252,7 +259,7 @@ func TestImportOfRenderedOverlays(t *testing.T) {
 			}
 			for _, l := range lines {
 				if !strings.HasSuffix(l, ": safe: no change") {
-					t.Errorf("a rendered job would change: %s", l)
+					t.Errorf("a rendered object would change: %s", l)
 				}
 			}
 		})
