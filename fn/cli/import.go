@@ -20,21 +20,25 @@ func newImportCommand(stdout, stderr io.Writer) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
 		Use:   "import -f <file|dir>... --platform <platform file> [--env NAME] -o <dir>",
-		Short: "Turn running FlinkDeployments into FlinkJobSpecs, one per job",
-		Long: `import reads FlinkDeployments as kept in Git or as kubectl get -o yaml prints
-them (a List too; status and server-set metadata are ignored) and writes one
-FlinkJobSpec per job to <dir>/<namespace>/<name>.yaml, leaving out what the
-platform provides: values equal to its spec.flink, the Prometheus reporter,
-the Datadog and Reloader annotations, the NodePool pinning, the restricted
-security context and krm-flink's labels.
+		Short: "Turn running Flink operator objects into krm-flink specs, one per job",
+		Long: `import reads the Flink operator's objects as kept in Git or as kubectl get
+-o yaml prints them (a List too; status and server-set metadata are ignored)
+and writes one spec per job to <dir>/<namespace>/<name>.yaml: a FlinkJobSpec
+per FlinkDeployment (a FlinkSessionSpec when it has no spec.job) and per
+FlinkBlueGreenDeployment (with blueGreen), a FlinkSessionJobSpec per
+FlinkSessionJob (its session cluster imported with it), and each
+FlinkStateSnapshot as an item of its job's spec.snapshots. It leaves out what
+the platform provides: values equal to its spec.flink, the Prometheus
+reporter, the Datadog and Reloader annotations, the NodePool pinning, the
+restricted security context and krm-flink's labels.
 
-Every imported spec is rendered back with the platform and compared with its
-original: a field krm-flink cannot express, or one the platform would change,
-is an error naming the object and the field (every one in one run), and
-nothing is written. --allow-loss writes the files anyway and warns about each
-such field. --check writes nothing and prints, per job, the risk of applying
-the rendered FlinkDeployment over the running one and every field that would
-change.
+Every imported spec is rendered back with the platform and each original is
+compared with the rendered object of its kind and name: a field krm-flink
+cannot express, or one the platform would change, is an error naming the
+object and the field (every one in one run), and nothing is written.
+--allow-loss writes the files anyway and warns about each such field.
+--check writes nothing and prints, per object, the risk of applying the
+rendered object over the running one and every field that would change.
 
 The owner comes from the label krm-flink.io/owner, else the owner tag of the
 pod template's ad.datadoghq.com/tags annotation, else --owner.`,
@@ -61,7 +65,7 @@ pod template's ad.datadoghq.com/tags annotation, else --owner.`,
 func runImport(o *importOptions, stdout, stderr io.Writer) error {
 	switch {
 	case len(o.Files) == 0:
-		return fmt.Errorf("no input: give -f with a file or folder of FlinkDeployments")
+		return fmt.Errorf("no input: give -f with a file or folder of Flink operator objects")
 	case o.Platform == "":
 		return fmt.Errorf("no platform: give --platform with the FlinkPlatform file")
 	case o.out == "" && !o.check:

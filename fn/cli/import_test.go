@@ -112,11 +112,14 @@ func TestGoldenImport(t *testing.T) {
 var importedEnv = regexp.MustCompile(`imported \d+ job\(s\) for environment (\S+) into`)
 
 // TestImportRoundTrip is the import contract on every succeeding case:
-// the written FlinkJobSpecs, rendered by `krm-flink render` from the files
-// with the platform, give back each original FlinkDeployment's metadata
-// and spec plus only the platform's documented additions. The only lost
-// fields are those --allow-loss warned about.
+// the written specs (FlinkJobSpec, FlinkSessionSpec, FlinkSessionJobSpec),
+// rendered by `krm-flink render` from the files with the platform, give
+// back each original object (FlinkDeployment, FlinkBlueGreenDeployment,
+// FlinkSessionJob, FlinkStateSnapshot) as an object of its kind and name
+// with its metadata and spec plus only the platform's documented
+// additions. The only lost fields are those --allow-loss warned about.
 func TestImportRoundTrip(t *testing.T) {
+	kinds := map[string]bool{}
 	for _, c := range importCases(t) {
 		if !c.succeeds() {
 			continue
@@ -138,32 +141,55 @@ func TestImportRoundTrip(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("render: exit %d:\n%s", code, stderr2)
 			}
+			rendered := renderedObjects(t, filepath.Join(overlays, env))
 			originals, probs := importer.Read([]string{c.input}, namespaceFlag(c.args))
 			if probs.HasErrors() {
 				t.Fatal(probs)
 			}
 			if len(originals) == 0 {
-				t.Fatal("the case has no FlinkDeployment")
+				t.Fatal("the case has no Flink operator object")
 			}
 			for _, o := range originals {
-				p := filepath.Join(overlays, env, "workloads", "jobs", o.Namespace(), "flinkdeployment-"+o.Name()+".yaml")
-				data, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatalf("%s/%s was not rendered: %v", o.Namespace(), o.Name(), err)
+				kinds[o.Kind()] = true
+				id := o.Kind() + " " + o.Namespace() + "/" + o.Name()
+				r := rendered[id]
+				if r == nil {
+					t.Fatalf("%s was not rendered", id)
 				}
-				var rendered map[string]any
-				if err := yaml.Unmarshal(data, &rendered); err != nil {
-					t.Fatal(err)
-				}
-				for _, d := range importer.Lost(importer.Compare(o.Data, rendered)) {
-					warned := "FlinkDeployment " + o.Namespace() + "/" + o.Name() + ": " + d.Path + ": "
-					if !strings.Contains(stderr, warned) {
-						t.Errorf("%s/%s: %s lost without a warning: %s", o.Namespace(), o.Name(), d.Path, d.Describe())
+				for _, d := range importer.Lost(importer.Compare(o.Data, r)) {
+					if !strings.Contains(stderr, id+": "+d.Path+": ") {
+						t.Errorf("%s: %s lost without a warning: %s", id, d.Path, d.Describe())
 					}
 				}
 			}
 		})
 	}
+	for _, k := range []string{importer.KindDeployment, importer.KindBlueGreen, importer.KindSessionJob, importer.KindSnapshot} {
+		if !kinds[k] {
+			t.Errorf("no succeeding import case has a %s", k)
+		}
+	}
+}
+
+// renderedObjects reads every object of an overlay by "kind namespace/name".
+func renderedObjects(t *testing.T, dir string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for p, data := range testutil.ReadTree(t, dir) {
+		if !strings.HasSuffix(p, ".yaml") {
+			continue
+		}
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(data), &obj); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		meta, _ := obj["metadata"].(map[string]any)
+		kind, _ := obj["kind"].(string)
+		ns, _ := meta["namespace"].(string)
+		name, _ := meta["name"].(string)
+		out[kind+" "+ns+"/"+name] = obj
+	}
+	return out
 }
 
 func namespaceFlag(args []string) string {
@@ -204,19 +230,26 @@ func TestImportFlags(t *testing.T) {
 }
 
 // TestImportOfRenderedOverlays: what krm-flink renders imports back to
-// specs that render the same FlinkDeployments, field for field: import
-// --check finds nothing to change for any job of the example platform.
+// specs that render the same objects, field for field: import --check
+// finds nothing to change for any job, session cluster, session job,
+// blue/green job or snapshot of the example platform and of the
+// session-cluster render case.
 func TestImportOfRenderedOverlays(t *testing.T) {
-	platform := filepath.Join(repoRoot, "examples", "platform")
-	for _, env := range []string{"prod", "staging"} {
-		t.Run(env, func(t *testing.T) {
+	examples := filepath.Join(repoRoot, "examples", "platform")
+	session := filepath.Join(repoRoot, "testdata", "render", "session-cluster", "input")
+	for _, tt := range []struct{ inputs, platform, env string }{
+		{examples, filepath.Join(examples, "platform.yaml"), "prod"},
+		{examples, filepath.Join(examples, "platform.yaml"), "staging"},
+		{session, filepath.Join(session, "platform.yaml"), "dev"},
+	} {
+		t.Run(filepath.Base(filepath.Dir(tt.inputs))+"/"+tt.env, func(t *testing.T) {
 			out := t.TempDir()
-			if code, _, stderr := run(t, "render", "-f", platform, "--env", env, "-o", out); code != 0 {
+			if code, _, stderr := run(t, "render", "-f", tt.inputs, "--env", tt.env, "-o", out); code != 0 {
 				t.Fatalf("render: exit %d:\n%s", code, stderr)
 			}
 			// The whole overlay: the ServiceAccounts give the jobs' IAM roles.
-			code, stdout, stderr := run(t, "import", "-f", filepath.Join(out, env),
-				"--platform", filepath.Join(platform, "platform.yaml"), "--env", env, "--check")
+			code, stdout, stderr := run(t, "import", "-f", filepath.Join(out, tt.env),
+				"--platform", tt.platform, "--env", tt.env, "--check")
 			if code != 0 {
 				t.Fatalf("import --check: exit %d:\n%s", code, stderr)
 			}
@@ -226,7 +259,7 @@ func TestImportOfRenderedOverlays(t *testing.T) {
 			}
 			for _, l := range lines {
 				if !strings.HasSuffix(l, ": safe: no change") {
-					t.Errorf("a rendered job would change: %s", l)
+					t.Errorf("a rendered object would change: %s", l)
 				}
 			}
 		})

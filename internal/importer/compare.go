@@ -131,19 +131,65 @@ func show(v any) string {
 }
 
 // Compare lists, sorted by path, every field of the metadata (name,
-// namespace, labels, annotations) and spec of two FlinkDeployments that
+// namespace, labels, annotations) and spec of two objects of one kind that
 // differ: an original (as kept in Git or printed by kubectl) and the one
-// krm-flink renders for its imported FlinkJobSpec. Both are compared as
-// the operator reads them (Normalize): what the operator ignores
-// (status, server-set metadata) is left out, flinkConfiguration is flat
-// text, and an unset field equals the operator's default. Each
-// difference is classified: a documented platform addition, or a loss.
+// krm-flink renders for its import. Both are compared as the operator
+// reads them (Normalize): what the operator ignores (status, server-set
+// metadata) is left out, flinkConfiguration is flat text, and an unset
+// field equals the operator's default. Each difference is classified: a
+// documented platform addition, or a loss. A FlinkBlueGreenDeployment's
+// spec.template.spec is compared as a FlinkDeployment's spec, with the
+// same documented additions.
 func Compare(original, rendered map[string]any) []Difference {
 	a, b := Normalize(original), Normalize(rendered)
 	var out []Difference
-	diff(a, b, nil, &out)
-	classify(out, b)
+	if kindOf(original) != KindBlueGreen {
+		diff(a, b, nil, &out)
+		classify(out, b)
+	} else {
+		aDep, aRest := splitTemplate(a)
+		bDep, bRest := splitTemplate(b)
+		diff(aDep, bDep, nil, &out)
+		classify(out, bDep)
+		for i := range out {
+			if rest, ok := strings.CutPrefix(out[i].Path, "spec"); ok {
+				out[i].Path = "spec.template.spec" + rest
+			}
+		}
+		diff(aRest, bRest, []string{"spec"}, &out)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// splitTemplate splits a normalized FlinkBlueGreenDeployment into the
+// FlinkDeployment its template describes (its metadata, the template's
+// spec) and the rest of its spec.
+func splitTemplate(obj map[string]any) (map[string]any, map[string]any) {
+	spec, _ := obj["spec"].(map[string]any)
+	rest := map[string]any{}
+	for k, v := range spec {
+		rest[k] = v
+	}
+	template, _ := spec["template"].(map[string]any)
+	depSpec, _ := template["spec"].(map[string]any)
+	if depSpec == nil {
+		depSpec = map[string]any{}
+	}
+	delete(rest, "template")
+	if otherTemplate := withoutKeyMap(template, "spec"); len(otherTemplate) > 0 {
+		rest["template"] = otherTemplate
+	}
+	return map[string]any{"metadata": obj["metadata"], "spec": depSpec}, rest
+}
+
+func withoutKeyMap(m map[string]any, key string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
 	return out
 }
 
@@ -158,13 +204,18 @@ func Lost(ds []Difference) []Difference {
 	return out
 }
 
-// Normalize returns the parts of a FlinkDeployment the round trip keeps, as
-// the operator reads them: metadata name, namespace, labels and
-// annotations (without server-set and operator annotations), and the spec
-// with its flinkConfiguration flattened to text (the operator diffs it so)
-// and the operator's defaults of jobManager.replicas (1), job.upgradeMode
-// (stateless) and job.state (running) filled in. Numbers are float64.
+// Normalize returns the parts of an operator object the round trip keeps,
+// as the operator reads them: metadata name, namespace, labels and
+// annotations (without server-set and operator annotations), and the spec.
+// The spec of a FlinkDeployment (of a FlinkBlueGreenDeployment, its
+// spec.template.spec) has its flinkConfiguration flattened to text (the
+// operator diffs it so) and the operator's defaults of
+// jobManager.replicas (1), job.upgradeMode (stateless) and job.state
+// (running) filled in; a FlinkSessionJob's has its flinkConfiguration
+// flattened and the job defaults filled in; a FlinkStateSnapshot's is
+// kept as is. Numbers are float64.
 func Normalize(obj map[string]any) map[string]any {
+	kind := kindOf(obj)
 	obj = canonical(obj).(map[string]any)
 	out := map[string]any{}
 	meta := map[string]any{}
@@ -187,16 +238,33 @@ func Normalize(obj map[string]any) map[string]any {
 	if spec == nil {
 		spec = map[string]any{}
 	}
+	switch kind {
+	case KindDeployment:
+		normalizeSpec(spec, operatorDefaults)
+	case KindSessionJob:
+		normalizeSpec(spec, operatorDefaults[1:])
+	case KindBlueGreen:
+		if t, ok := spec["template"].(map[string]any); ok {
+			if s, ok := t["spec"].(map[string]any); ok {
+				normalizeSpec(s, operatorDefaults)
+			}
+		}
+	}
+	out["spec"] = spec
+	return out
+}
+
+// normalizeSpec flattens a spec's flinkConfiguration and fills in the
+// operator's defaults.
+func normalizeSpec(spec map[string]any, defaults []operatorDefault) {
 	if conf, ok := spec["flinkConfiguration"]; ok {
 		flat := map[string]any{}
 		flatten(conf, "", flat)
 		spec["flinkConfiguration"] = flat
 	}
-	for _, d := range operatorDefaults {
+	for _, d := range defaults {
 		setDefault(spec, d.value, d.path...)
 	}
-	out["spec"] = spec
-	return out
 }
 
 // ignoredMetadata are metadata fields the API server or the operator set,
@@ -230,13 +298,17 @@ func withoutIgnoredAnnotations(v any) any {
 	return out
 }
 
-// operatorDefaults are the values the operator gives fields left unset
-// (its spec classes' defaults), so an original without them and a render
-// with them are the same deployment to the operator.
-var operatorDefaults = []struct {
+// operatorDefault is the value the operator gives a field left unset.
+type operatorDefault struct {
 	path  []string
 	value any
-}{
+}
+
+// operatorDefaults are the values the operator gives fields left unset
+// (its spec classes' defaults), so an original without them and a render
+// with them are the same deployment to the operator. A FlinkSessionJob
+// has the job's (all but the first).
+var operatorDefaults = []operatorDefault{
 	{[]string{"jobManager", "replicas"}, float64(1)},
 	{[]string{"job", "upgradeMode"}, api.DefaultUpgradeMode},
 	{[]string{"job", "state"}, api.DefaultJobState},

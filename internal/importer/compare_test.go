@@ -226,6 +226,77 @@ spec:
 				{"spec.podTemplate.metadata.labels[team]", Addition, false},
 			},
 		},
+		{
+			name: "a blue/green template is compared as a FlinkDeployment, its other fields as they are",
+			original: `
+kind: FlinkBlueGreenDeployment
+metadata: {name: j, namespace: n}
+spec:
+  configuration: {kubernetes.operator.bluegreen.deployment-deletion.delay: 30s}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      flinkConfiguration: {state: {backend.type: rocksdb}}
+      job: {jarURI: local:///j.jar, parallelism: 2}
+`,
+			rendered: `
+kind: FlinkBlueGreenDeployment
+metadata: {name: j, namespace: n}
+spec:
+  configuration: {kubernetes.operator.bluegreen.deployment-deletion.delay: 1m}
+  template:
+    spec:
+      flinkConfiguration: {state.backend.type: rocksdb, metrics.reporter.prom.port: "9999"}
+      jobManager: {replicas: 1}
+      job: {jarURI: local:///j.jar, parallelism: 2, upgradeMode: stateless}
+`,
+			want: []diffLine{
+				{"spec.configuration[kubernetes.operator.bluegreen.deployment-deletion.delay]", Changed, true},
+				{"spec.template.metadata.labels[a]", Removed, true},
+				{"spec.template.spec.flinkConfiguration[metrics.reporter.prom.port]", Addition, false},
+			},
+		},
+		{
+			name: "a session job has the job's defaults and a flat configuration",
+			original: `
+kind: FlinkSessionJob
+metadata: {name: j, namespace: n}
+spec:
+  deploymentName: s
+  flinkConfiguration: {pipeline: {name: x}}
+  job: {jarURI: local:///j.jar, parallelism: 2}
+`,
+			rendered: `
+kind: FlinkSessionJob
+metadata: {name: j, namespace: n}
+spec:
+  deploymentName: s
+  flinkConfiguration: {pipeline.name: x}
+  job: {jarURI: local:///j.jar, parallelism: 2, upgradeMode: stateless, state: running}
+`,
+			want: []diffLine{},
+		},
+		{
+			name: "a snapshot is compared as it is",
+			original: `
+kind: FlinkStateSnapshot
+metadata: {name: j-s, namespace: n, annotations: {note: x}}
+spec:
+  jobReference: {kind: FlinkDeployment, name: j}
+  savepoint: {}
+`,
+			rendered: `
+kind: FlinkStateSnapshot
+metadata: {name: j-s, namespace: n, labels: {app.kubernetes.io/name: j}}
+spec:
+  jobReference: {kind: FlinkDeployment, name: j}
+  savepoint: {}
+`,
+			want: []diffLine{
+				{"metadata.annotations[note]", Removed, true},
+				{"metadata.labels[app.kubernetes.io/name]", Addition, false},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

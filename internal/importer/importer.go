@@ -39,18 +39,53 @@ type Options struct {
 	AllowLoss bool
 }
 
-// Job is one imported job.
+// Job is one imported job, session cluster or session job: one file.
 type Job struct {
 	Source *Object
-	Spec   *api.FlinkJobSpec
+	// Spec is the FlinkJobSpec (or FlinkSessionSpec) of a FlinkDeployment
+	// or FlinkBlueGreenDeployment; nil for a FlinkSessionJob.
+	Spec *api.FlinkJobSpec
+	// SessionJob is the FlinkSessionJobSpec of a FlinkSessionJob.
+	SessionJob *api.FlinkSessionJobSpec
 	// Path is the job's file, <namespace>/<name>.yaml, slash-separated.
 	Path string
 	// Data is the file's content.
 	Data []byte
-	// Rendered is the FlinkDeployment the platform renders for Spec.
+	// Rendered is the object the platform renders for the spec, of the
+	// Source's kind.
 	Rendered map[string]any
 	// Differences between the original and Rendered (Compare).
 	Differences []Difference
+	// Snapshots are the FlinkStateSnapshots imported into the job's
+	// spec.snapshots, by name.
+	Snapshots []*Snapshot
+}
+
+// Snapshot is one FlinkStateSnapshot imported into its job's spec.snapshots.
+type Snapshot struct {
+	Source *Object
+	// Name is the item's name: the object's without "<job>-".
+	Name string
+	Spec api.Snapshot
+	// Rendered is the FlinkStateSnapshot the platform renders for the item.
+	Rendered    map[string]any
+	Differences []Difference
+}
+
+// Meta is the metadata of the job's spec.
+func (j *Job) Meta() api.ObjectMeta {
+	if j.SessionJob != nil {
+		return j.SessionJob.Metadata
+	}
+	return j.Spec.Metadata
+}
+
+// InputKind is the kind of the job's spec.
+func (j *Job) InputKind() string {
+	if j.SessionJob != nil {
+		return j.SessionJob.Kind
+	}
+	return j.Spec.Kind
 }
 
 // Result is a successful import: the jobs by namespace and name, and the
@@ -63,9 +98,12 @@ type Result struct {
 	Losses problem.List
 }
 
-// Import reads the objects, maps each FlinkDeployment to a FlinkJobSpec,
-// renders them all with the platform and compares every rendered
-// FlinkDeployment with its original. Every problem of the run comes back
+// Import reads the objects, maps each FlinkDeployment and
+// FlinkBlueGreenDeployment to a FlinkJobSpec (a FlinkSessionSpec when it
+// has no spec.job), each FlinkSessionJob to a FlinkSessionJobSpec and each
+// FlinkStateSnapshot to an item of its job's spec.snapshots, renders them
+// all with the platform and compares every rendered object with its
+// original. Every problem of the run comes back
 // at once, as a problem.List error; nothing is written.
 func Import(o Options) (*Result, error) {
 	platform, env, probs := readPlatform(o.Platform, o.Env)
@@ -84,29 +122,70 @@ func Import(o Options) (*Result, error) {
 
 	roles := Roles(o.Files)
 	var jobs []*Job
+	var sessionJobs, snapshots []*Object
 	for _, obj := range objs {
-		norm := Normalize(obj.Data)
-		if _, ok := norm["spec"].(map[string]any)["job"]; !ok {
-			probs = append(probs, problem.Errorf(obj.where(), obj.Ref(), "spec.job",
-				"not yet supported: a FlinkDeployment without spec.job is a session cluster, and krm-flink has no input kind for one"))
+		switch obj.Kind() {
+		case KindSessionJob:
+			sessionJobs = append(sessionJobs, obj)
 			continue
+		case KindSnapshot:
+			snapshots = append(snapshots, obj)
+			continue
+		}
+		norm := Normalize(obj.Data)
+		if obj.Kind() == KindBlueGreen {
+			norm = blueGreenView(norm)
 		}
 		spec, ps := buildSpec(obj, norm, &resolved.Spec, o.Owner, roles)
 		probs = append(probs, ps...)
 		if spec == nil {
 			continue
 		}
+		if obj.Kind() == KindBlueGreen && spec.Spec.BlueGreen == nil {
+			spec.Spec.BlueGreen = &api.BlueGreen{} // the kind says so, even without settings
+		}
+		jobs = append(jobs, &Job{Source: obj, Spec: spec})
+	}
+	// Every session cluster read counts, imported or not: one that fails
+	// is reported by itself, not again at each of its session jobs.
+	sessions := map[string]bool{}
+	for _, obj := range objs {
+		if _, hasJob := lookup(obj.Data, "spec", "job"); obj.Kind() == KindDeployment && !hasJob {
+			sessions[obj.Namespace()+"/"+obj.Name()] = true
+		}
+	}
+	for _, obj := range sessionJobs {
+		spec, ps := buildSessionJob(obj, Normalize(obj.Data), o.Owner)
+		probs = append(probs, ps...)
+		if spec == nil {
+			continue
+		}
+		if !sessions[spec.Metadata.Namespace+"/"+spec.Spec.Session] {
+			probs = append(probs, problem.Errorf(obj.where(), obj.Ref(), "spec.deploymentName",
+				"names the session cluster %s/%s, which is not among the imported objects: import its FlinkDeployment (one without spec.job) with it", spec.Metadata.Namespace, firstNonEmpty(spec.Spec.Session, "(none)")))
+			continue
+		}
+		jobs = append(jobs, &Job{Source: obj, SessionJob: spec})
+	}
+	probs = append(probs, attachSnapshots(snapshots, jobs)...)
+	for _, j := range jobs {
+		var spec any = j.Spec
+		if j.SessionJob != nil {
+			spec = j.SessionJob
+		}
 		data, err := Marshal(spec)
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, &Job{Source: obj, Spec: spec, Data: data,
-			Path: path.Join(spec.Metadata.Namespace, spec.Metadata.Name+".yaml")})
+		meta := j.Meta()
+		j.Data, j.Path = data, path.Join(meta.Namespace, meta.Name+".yaml")
 	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].Path < jobs[j].Path })
+	sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].Path < jobs[j].Path })
+	jobs, shared := withoutSharedPaths(jobs)
+	probs = append(probs, shared...)
 	if len(jobs) == 0 {
 		if !probs.HasErrors() {
-			probs = append(probs, problem.Errorf(strings.Join(o.Files, ", "), problem.ObjectRef{}, "", "no FlinkDeployment to import"))
+			probs = append(probs, problem.Errorf(strings.Join(o.Files, ", "), problem.ObjectRef{}, "", "no FlinkDeployment, FlinkBlueGreenDeployment or FlinkSessionJob to import"))
 		}
 		return nil, probs
 	}
@@ -118,7 +197,13 @@ func Import(o Options) (*Result, error) {
 			continue
 		}
 		j.Differences = Compare(j.Source.Data, j.Rendered)
-		losses = append(losses, lossProblems(j, o.AllowLoss)...)
+		losses = append(losses, lossProblems(j.Source, j.Path, j.Differences, o.AllowLoss)...)
+		for _, s := range j.Snapshots {
+			if s.Rendered != nil {
+				s.Differences = Compare(s.Source.Data, s.Rendered)
+				losses = append(losses, lossProblems(s.Source, j.Path, s.Differences, o.AllowLoss)...)
+			}
+		}
 	}
 	if losses.HasErrors() || probs.HasErrors() {
 		return nil, append(append(probs, warnings...), losses...)
@@ -126,14 +211,31 @@ func Import(o Options) (*Result, error) {
 	return &Result{Env: env, Jobs: jobs, Warnings: append(probs, warnings...), Losses: losses}, nil
 }
 
-// lossProblems are a job's lost fields: errors, or warnings that name the
-// file still written when loss is allowed.
-func lossProblems(j *Job, allow bool) problem.List {
+// withoutSharedPaths reports a job whose file another job of another kind
+// (a FlinkDeployment and a FlinkSessionJob of one name) already takes:
+// the input kinds share one name space per namespace.
+func withoutSharedPaths(jobs []*Job) ([]*Job, problem.List) {
+	var probs problem.List
+	var out []*Job
+	for i, j := range jobs {
+		if i > 0 && jobs[i-1].Path == j.Path {
+			probs = append(probs, problem.Errorf(j.Source.where(), j.Source.Ref(), "metadata.name",
+				"%s %s has the same name: krm-flink jobs, session clusters and session jobs share one name per namespace", jobs[i-1].Source.Kind(), jobs[i-1].Source.Name()))
+			continue
+		}
+		out = append(out, j)
+	}
+	return out, probs
+}
+
+// lossProblems are an object's lost fields: errors, or warnings that name
+// the file (file) still written when loss is allowed.
+func lossProblems(src *Object, file string, ds []Difference, allow bool) problem.List {
 	var out problem.List
-	for _, d := range Lost(j.Differences) {
-		p := problem.Errorf(j.Source.where(), j.Source.Ref(), d.Path, "%s", d.Describe())
+	for _, d := range Lost(ds) {
+		p := problem.Errorf(src.where(), src.Ref(), d.Path, "%s", d.Describe())
 		if allow {
-			p = problem.Warningf(j.Source.where(), j.Source.Ref(), d.Path, "%s (--allow-loss: %s written anyway)", d.Describe(), j.Path)
+			p = problem.Warningf(src.where(), src.Ref(), d.Path, "%s (--allow-loss: %s written anyway)", d.Describe(), file)
 		}
 		out = append(out, p)
 	}
@@ -242,21 +344,27 @@ func renderJobs(platform *input.Platform, env string, jobs []*Job, byPath map[st
 	if err != nil {
 		return nil, asProblems(err)
 	}
-	byName := map[string]*Job{}
+	// Each original is matched with the object of its own kind and name.
+	rendered := map[string]*map[string]any{}
 	for _, j := range jobs {
-		byName[j.Spec.Metadata.Namespace+"/"+j.Spec.Metadata.Name] = j
+		rendered[j.Source.Kind()+"/"+j.Source.Namespace()+"/"+j.Source.Name()] = &j.Rendered
+		for _, s := range j.Snapshots {
+			rendered[KindSnapshot+"/"+s.Source.Namespace()+"/"+s.Source.Name()] = &s.Rendered
+		}
 	}
 	for _, obj := range res.Objects {
-		if obj.GetKind() != KindDeployment {
-			continue
-		}
-		if j := byName[obj.GetNamespace()+"/"+obj.GetName()]; j != nil {
-			j.Rendered = obj.Object
+		if r := rendered[obj.GetKind()+"/"+obj.GetNamespace()+"/"+obj.GetName()]; r != nil {
+			*r = obj.Object
 		}
 	}
 	for _, j := range jobs {
 		if j.Rendered == nil {
-			probs = append(probs, problem.Errorf(j.Path, problem.ObjectRef{}, "", "internal error: the platform rendered no FlinkDeployment for the imported job"))
+			probs = append(probs, problem.Errorf(j.Path, problem.ObjectRef{}, "", "internal error: the platform rendered no %s for the imported job", j.Source.Kind()))
+		}
+		for _, s := range j.Snapshots {
+			if s.Rendered == nil {
+				probs = append(probs, problem.Errorf(j.Path, problem.ObjectRef{}, "", "internal error: the platform rendered no %s %s", KindSnapshot, s.Source.Name()))
+			}
 		}
 	}
 	return atSources(onlyJobs(res.Warnings, byPath), byPath), probs
@@ -291,7 +399,7 @@ func atSources(probs problem.List, byPath map[string]*Job) problem.List {
 			if p.Field != "" {
 				field = p.Field
 			}
-			p.Message = fmt.Sprintf("the imported %s %s: %s", api.KindJob, field, p.Message)
+			p.Message = fmt.Sprintf("the imported %s %s: %s", j.InputKind(), field, p.Message)
 			p.File, p.Object, p.Field = j.Source.where(), j.Source.Ref(), ""
 		}
 		out[i] = p

@@ -50,7 +50,7 @@ func jobYAML(name, namespace string) string {
 
 func TestRead(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"list.yaml": "apiVersion: v1\nkind: List\nitems:\n" + indent(jobYAML("a", "x")) + indent("apiVersion: flink.apache.org/v1beta1\nkind: FlinkSessionJob\nmetadata: {name: s, namespace: x}\n"),
+		"list.yaml": "apiVersion: v1\nkind: List\nitems:\n" + indent(jobYAML("a", "x")) + indent("apiVersion: flink.apache.org/v1beta1\nkind: FlinkSessionJob\nmetadata: {name: s, namespace: x}\n") + indent("apiVersion: flink.apache.org/v1beta1\nkind: FlinkCluster\nmetadata: {name: u, namespace: x}\n"),
 		"b.yaml":    jobYAML("b", "") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n",
 		"dup.yaml":  jobYAML("a", "x"),
 		"old.yaml":  strings.Replace(jobYAML("c", "x"), "v1beta1", "v1alpha1", 1),
@@ -60,7 +60,7 @@ func TestRead(t *testing.T) {
 	for _, o := range objs {
 		names = append(names, o.Namespace()+"/"+o.Name())
 	}
-	if diff := cmp.Diff([]string{"defaulted/b", "x/a"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"defaulted/b", "x/a", "x/s"}, names); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)
 	}
 	var got []string
@@ -71,7 +71,7 @@ func TestRead(t *testing.T) {
 	want := []string{
 		"warning: b.yaml: ConfigMap x/c: skipped: not a Flink operator object (v1)",
 		"list.yaml (items[0]): FlinkDeployment x/a: metadata.name: defined twice: also in dup.yaml",
-		"list.yaml (items[1]): FlinkSessionJob x/s: kind: not yet supported: krm-flink has no input kind for a FlinkSessionJob (a job submitted to a session cluster); leave it out of the import and keep managing it as today",
+		"list.yaml (items[2]): FlinkCluster x/u: kind: unknown Flink operator kind FlinkCluster",
 		"old.yaml: FlinkDeployment x/c: apiVersion: unsupported apiVersion flink.apache.org/v1alpha1: import reads flink.apache.org/v1beta1",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

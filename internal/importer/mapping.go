@@ -62,6 +62,10 @@ var mappings = []fieldMapping{
 	// renders them as the job writes them.
 	{[]string{"jobManager", "podTemplate"}, "jobManager.podTemplate", nil},
 	{[]string{"taskManager", "podTemplate"}, "taskManager.podTemplate", nil},
+	// A FlinkBlueGreenDeployment is read as its template's FlinkDeployment
+	// with these two beside (blueGreenView).
+	{[]string{"blueGreen", "configuration"}, "blueGreen.configuration", toStringMap},
+	{[]string{"blueGreen", "ingress"}, "blueGreen.ingress", nil},
 }
 
 // Configuration keys import maps to fields of their own.
@@ -76,16 +80,7 @@ const (
 // roles are the IAM roles of the ServiceAccounts read beside the objects.
 func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string, roles map[string]string) (*api.FlinkJobSpec, problem.List) {
 	spec, _ := norm["spec"].(map[string]any)
-	fields := map[string]any{}
-	for _, m := range mappings {
-		v, ok := lookup(spec, m.from...)
-		if ok && m.convert != nil {
-			v = m.convert(v, norm)
-		}
-		if ok && v != nil {
-			put(fields, v, strings.Split(m.to, ".")...)
-		}
-	}
+	fields := mapFields(spec, norm, mappings)
 	conf := map[string]string{}
 	if c, ok := spec["flinkConfiguration"].(map[string]any); ok {
 		for k, v := range c {
@@ -96,30 +91,11 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 	podAnnotations, _ := lookupMap(spec, "podTemplate", "metadata", "annotations")
 	mapPodAnnotations(podAnnotations, fields, p)
 
-	// Each field is decoded alone first, so every value of a wrong type
-	// is reported, not only the first.
-	var probs problem.List
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		data, err := json.Marshal(map[string]any{k: fields[k]})
-		if err != nil {
-			return nil, problem.List{problem.Errorf(o.where(), o.Ref(), "", "internal error: %v", err)}
-		}
-		for _, p := range input.StrictDecode(data, &api.JobFields{}, o.where(), o.Ref(), "spec") {
-			p.Field = sourcePath(p.Field)
-			p.Message = "cannot be imported: " + p.Message
-			probs = append(probs, p)
-			delete(fields, k)
-		}
-	}
-	if len(probs) > 0 {
-		return nil, probs
-	}
-	data, err := json.Marshal(fields)
-	if err != nil {
-		return nil, problem.List{problem.Errorf(o.where(), o.Ref(), "", "internal error: %v", err)}
-	}
 	j := &api.FlinkJobSpec{APIVersion: api.APIVersion, Kind: api.KindJob}
-	if probs := input.StrictDecode(data, &j.Spec.JobFields, o.where(), o.Ref(), "spec"); len(probs) > 0 {
+	if _, ok := spec["job"]; !ok {
+		j.Kind = api.KindSession
+	}
+	if probs := decodeMapped(o, fields, mappings, &j.Spec.JobFields, func() any { return &api.JobFields{} }); len(probs) > 0 {
 		return nil, probs
 	}
 	meta := metadata(norm)
@@ -146,7 +122,7 @@ func buildSpec(o *Object, norm map[string]any, p *api.PlatformSpec, owner string
 		// so the run reports its other problems too; it is never written.
 		j.Spec.Owner = missingOwner
 		return j, problem.List{problem.Errorf(o.where(), o.Ref(), "metadata.labels["+OwnerLabel+"]",
-			"no owner: FlinkJobSpec requires one; label the FlinkDeployment %s, put an owner in its pod template's %s annotation, or run import with --owner", OwnerLabel, datadogTags)}
+			"no owner: %s requires one; label the %s %s, put an owner in its pod template's %s annotation, or run import with --owner", j.Kind, o.Kind(), OwnerLabel, datadogTags)}
 	}
 	return j, nil
 }
@@ -181,14 +157,58 @@ func mapIdentity(s *api.JobFields, p *api.PlatformSpec, roles map[string]string,
 	}
 }
 
-// sourcePath turns the path of a FlinkJobSpec field a mapping filled
-// (spec.jobManager.resource.cpu) into the FlinkDeployment's it came from.
-func sourcePath(jobPath string) string {
+// decodeMapped decodes the fields a mapping table filled into v, strictly.
+// Each field is decoded alone first (into a fresh empty()), so every value
+// of a wrong type is reported at the field of o it came from, not only the
+// first.
+func decodeMapped(o *Object, fields map[string]any, table []fieldMapping, v any, empty func() any) problem.List {
+	var probs problem.List
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		data, err := json.Marshal(map[string]any{k: fields[k]})
+		if err != nil {
+			return problem.List{problem.Errorf(o.where(), o.Ref(), "", "internal error: %v", err)}
+		}
+		for _, p := range input.StrictDecode(data, empty(), o.where(), o.Ref(), "spec") {
+			p.Field = sourcePath(p.Field, table)
+			p.Message = "cannot be imported: " + p.Message
+			probs = append(probs, p)
+			delete(fields, k)
+		}
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	data, err := json.Marshal(fields)
+	if err != nil {
+		return problem.List{problem.Errorf(o.where(), o.Ref(), "", "internal error: %v", err)}
+	}
+	return input.StrictDecode(data, v, o.where(), o.Ref(), "spec")
+}
+
+// mapFields copies the fields of spec the table maps into a new map of
+// the input kind's fields.
+func mapFields(spec map[string]any, norm map[string]any, table []fieldMapping) map[string]any {
+	fields := map[string]any{}
+	for _, m := range table {
+		v, ok := lookup(spec, m.from...)
+		if ok && m.convert != nil {
+			v = m.convert(v, norm)
+		}
+		if ok && v != nil {
+			put(fields, v, strings.Split(m.to, ".")...)
+		}
+	}
+	return fields
+}
+
+// sourcePath turns the path of an input field a mapping filled
+// (spec.jobManager.resource.cpu) into the operator object's it came from.
+func sourcePath(jobPath string, table []fieldMapping) string {
 	rest, ok := strings.CutPrefix(jobPath, "spec.")
 	if !ok {
 		return jobPath
 	}
-	for _, m := range mappings {
+	for _, m := range table {
 		if rest == m.to || strings.HasPrefix(rest, m.to+".") {
 			return "spec." + strings.Join(m.from, ".") + strings.TrimPrefix(rest, m.to)
 		}

@@ -21,18 +21,23 @@ const FlinkGroup = "flink.apache.org"
 // flinkAPIVersion is the version of the operator's kinds import reads.
 const flinkAPIVersion = FlinkGroup + "/v1beta1"
 
-// KindDeployment is the kind import turns into FlinkJobSpecs.
-const KindDeployment = "FlinkDeployment"
+// The operator's kinds import reads.
+const (
+	// KindDeployment becomes a FlinkJobSpec, or a FlinkSessionSpec when it
+	// has no spec.job (a session cluster).
+	KindDeployment = "FlinkDeployment"
+	// KindSessionJob becomes a FlinkSessionJobSpec.
+	KindSessionJob = "FlinkSessionJob"
+	// KindSnapshot becomes an item of its job's spec.snapshots.
+	KindSnapshot = "FlinkStateSnapshot"
+	// KindBlueGreen becomes a FlinkJobSpec with spec.blueGreen.
+	KindBlueGreen = "FlinkBlueGreenDeployment"
+)
 
-// notYetSupported are the operator's kinds krm-flink has no input kind for
-// yet, with what would express them.
-var notYetSupported = map[string]string{
-	"FlinkSessionJob":          "a job submitted to a session cluster",
-	"FlinkStateSnapshot":       "a savepoint or checkpoint object",
-	"FlinkBlueGreenDeployment": "a blue/green pair of deployments",
-}
+// importedKinds are the operator kinds import reads.
+var importedKinds = map[string]bool{KindDeployment: true, KindSessionJob: true, KindSnapshot: true, KindBlueGreen: true}
 
-// Object is one FlinkDeployment read for import, with where it came from.
+// Object is one Flink operator object read for import, with where it came from.
 type Object struct {
 	File string
 	// Item is the index in a List, or -1.
@@ -46,9 +51,20 @@ func (o *Object) Namespace() string { s, _ := metadata(o.Data)["namespace"].(str
 // Name is the object's metadata.name.
 func (o *Object) Name() string { s, _ := metadata(o.Data)["name"].(string); return s }
 
+// Kind is the object's kind.
+func (o *Object) Kind() string { return kindOf(o.Data) }
+
 // Ref names the object in problems.
 func (o *Object) Ref() problem.ObjectRef {
-	return problem.ObjectRef{APIVersion: flinkAPIVersion, Kind: KindDeployment, Namespace: o.Namespace(), Name: o.Name()}
+	return problem.ObjectRef{APIVersion: flinkAPIVersion, Kind: o.Kind(), Namespace: o.Namespace(), Name: o.Name()}
+}
+
+// kindOf is an object's kind; a FlinkDeployment when it names none.
+func kindOf(obj map[string]any) string {
+	if k := str(obj, "kind"); k != "" {
+		return k
+	}
+	return KindDeployment
 }
 
 // where is the file, and the List item, for problems.
@@ -64,12 +80,12 @@ func metadata(obj map[string]any) map[string]any {
 	return m
 }
 
-// Read reads every FlinkDeployment in the files and folders (searched as
+// Read reads every Flink operator object import reads in the files and folders (searched as
 // render searches them), in sorted file order. A List (as kubectl get -o
 // yaml prints several objects) is read item by item. An object without a
 // namespace gets defaultNamespace, when given. Other operator kinds are
-// errors naming the object (krm-flink has no kind for them yet); objects of
-// any other kind are skipped with a warning.
+// errors naming the object; objects of any other kind are skipped with a
+// warning.
 func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
 	files, probs := inputFiles(paths)
 	var objs []*Object
@@ -113,7 +129,8 @@ func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
 	return objs, append(probs, ps...)
 }
 
-// object checks one document and returns it when it is a FlinkDeployment.
+// object checks one document and returns it when it is an operator object
+// import reads.
 func object(file string, item int, m map[string]any, defaultNamespace string) (*Object, problem.List) {
 	o := &Object{File: file, Item: item, Data: m}
 	apiVersion, kind := str(m, "apiVersion"), str(m, "kind")
@@ -124,9 +141,7 @@ func object(file string, item int, m map[string]any, defaultNamespace string) (*
 		return nil, nil // read by Roles
 	case group != FlinkGroup:
 		return nil, problem.List{problem.Warningf(o.where(), ref, "", "skipped: not a Flink operator object (%s)", apiVersion)}
-	case notYetSupported[kind] != "":
-		return nil, problem.List{problem.Errorf(o.where(), ref, "kind", "not yet supported: krm-flink has no input kind for a %s (%s); leave it out of the import and keep managing it as today", kind, notYetSupported[kind])}
-	case kind != KindDeployment:
+	case !importedKinds[kind]:
 		return nil, problem.List{problem.Errorf(o.where(), ref, "kind", "unknown Flink operator kind %s", kind)}
 	case apiVersion != flinkAPIVersion:
 		return nil, problem.List{problem.Errorf(o.where(), ref, "apiVersion", "unsupported apiVersion %s: import reads %s", apiVersion, flinkAPIVersion)}
@@ -142,14 +157,13 @@ func object(file string, item int, m map[string]any, defaultNamespace string) (*
 	return o, nil
 }
 
-// withoutDuplicates reports a FlinkDeployment read twice and keeps the
-// first.
+// withoutDuplicates reports an object read twice and keeps the first.
 func withoutDuplicates(objs []*Object) ([]*Object, problem.List) {
 	seen := map[string]*Object{}
 	var probs problem.List
 	var out []*Object
 	for _, o := range objs {
-		k := o.Namespace() + "/" + o.Name()
+		k := o.Kind() + "/" + o.Namespace() + "/" + o.Name()
 		if first, ok := seen[k]; ok {
 			probs = append(probs, problem.Errorf(o.where(), o.Ref(), "metadata.name", "defined twice: also in %s", first.where()))
 			continue

@@ -26,6 +26,9 @@ var platformDefaultable = []string{"image", "imagePullPolicy", "flinkVersion", "
 func SharedSettings(jobs []*Job) []Shared {
 	counts := map[[2]string]int{}
 	for _, j := range jobs {
+		if j.Spec == nil {
+			continue // a session job has none of the settings
+		}
 		data, err := json.Marshal(j.Spec.Spec.JobFields)
 		if err != nil {
 			continue

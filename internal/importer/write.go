@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
-
-	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 )
 
 // Write writes every job's file under dir, <namespace>/<name>.yaml. Each
@@ -44,10 +42,10 @@ func Write(dir string, jobs []*Job) error {
 	return nil
 }
 
-// Marshal writes a FlinkJobSpec as YAML in the order of its Go fields
-// (apiVersion, kind, metadata, then spec from owner on), as a person would
-// write it, rather than sorted.
-func Marshal(spec *api.FlinkJobSpec) ([]byte, error) {
+// Marshal writes an input object (a FlinkJobSpec, a FlinkSessionJobSpec)
+// as YAML in the order of its Go fields (apiVersion, kind, metadata, then
+// spec from owner on), as a person would write it, rather than sorted.
+func Marshal(spec any) ([]byte, error) {
 	data, err := json.Marshal(spec)
 	if err != nil {
 		return nil, err
