@@ -28,7 +28,7 @@ func TestCheckAcrossReleases(t *testing.T) {
 	}{
 		"savepointRedeployNonce before 1.8": {fd, `{job: {savepointRedeployNonce: 1}}`, []string{"1.7.0", "1.7.2"},
 			"spec.job.savepointRedeployNonce field since 1.8"},
-		"savepointRedeployNonce from 1.8": {fd, `{job: {savepointRedeployNonce: 1}}`, []string{"1.8.0", "1.12.1", "1.15.0"}, ""},
+		"savepointRedeployNonce from 1.8":         {fd, `{job: {savepointRedeployNonce: 1}}`, []string{"1.8.0", "1.12.1", "1.15.0"}, ""},
 		"checkpointTriggerNonce in every release": {fd, `{job: {checkpointTriggerNonce: 1}}`, []string{"1.7.0", "1.15.0"}, ""},
 		"autoscalerResetNonce before 1.11": {fd, `{job: {autoscalerResetNonce: 2}}`, []string{"1.7.0", "1.10.0"},
 			"spec.job.autoscalerResetNonce field since 1.11"},
@@ -50,10 +50,10 @@ func TestCheckAcrossReleases(t *testing.T) {
 		"nested flinkConfiguration before 1.13": {fd, `{flinkConfiguration: {high-availability: {type: kubernetes}}}`, []string{"1.7.0", "1.12.0"},
 			"spec.flinkConfiguration.high-availability shape string since 1.13"},
 		"nested flinkConfiguration from 1.13": {fd, `{flinkConfiguration: {high-availability: {type: kubernetes}}}`, []string{"1.13.0", "1.15.0"}, ""},
-		"flat flinkConfiguration everywhere": {fd, `{flinkConfiguration: {a.b: "1"}}`, []string{"1.7.0", "1.15.0"}, ""},
-		"pod templates are not followed": {fd, `{podTemplate: {spec: {anything: [1]}}, jobManager: {podTemplate: {x: 1}}}`, []string{"1.7.0"}, ""},
-		"a field no release has": {fd, `{job: {jarUri: x}}`, []string{"1.15.0"}, "spec.job.jarUri field since none"},
-		"a newer pin reads as the newest": {fd, `{flinkVersion: v2_2, job: {autoscalerResetNonce: 1}}`, []string{"1.16.0", "2.0.0"}, ""},
+		"flat flinkConfiguration everywhere":  {fd, `{flinkConfiguration: {a.b: "1"}}`, []string{"1.7.0", "1.15.0"}, ""},
+		"pod templates are not followed":      {fd, `{podTemplate: {spec: {anything: [1]}}, jobManager: {podTemplate: {x: 1}}}`, []string{"1.7.0"}, ""},
+		"a field no release has":              {fd, `{job: {jarUri: x}}`, []string{"1.15.0"}, "spec.job.jarUri field since none"},
+		"a newer pin reads as the newest":     {fd, `{flinkVersion: v2_2, job: {autoscalerResetNonce: 1}}`, []string{"1.16.0", "2.0.0"}, ""},
 		"an older pin reads as the oldest": {fd, `{job: {savepointRedeployNonce: 1}}`, []string{"1.6.0"},
 			"spec.job.savepointRedeployNonce field since 1.8"},
 		"session job nonce before 1.8": {"FlinkSessionJob", `{deploymentName: d, job: {savepointRedeployNonce: 1}}`, []string{"1.7.0"},
@@ -64,7 +64,7 @@ func TestCheckAcrossReleases(t *testing.T) {
 		"blue-green before 1.14": {"FlinkBlueGreenDeployment", `{template: {spec: {flinkVersion: v1_20}}}`, []string{"1.13.0"},
 			"spec field since 1.14"},
 		"blue-green from 1.14": {"FlinkBlueGreenDeployment", `{configuration: {a: b}, template: {spec: {flinkVersion: v2_2, podTemplate: {x: 1}}}}`, []string{"1.14.0", "1.15.0"}, ""},
-		"unknown kind": {"Other", `{anything: 1}`, []string{"1.7.0"}, ""},
+		"unknown kind":         {"Other", `{anything: 1}`, []string{"1.7.0"}, ""},
 	}
 	for name, tc := range tests {
 		for _, r := range tc.releases {
