@@ -219,3 +219,11 @@ func parseFacts(text string) (*table, error) {
 	}
 	return t, nil
 }
+
+// The operator's kinds.
+const (
+	KindFlinkDeployment          = "FlinkDeployment"
+	KindFlinkSessionJob          = "FlinkSessionJob"
+	KindFlinkStateSnapshot       = "FlinkStateSnapshot"
+	KindFlinkBlueGreenDeployment = "FlinkBlueGreenDeployment"
+)

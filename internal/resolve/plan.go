@@ -73,7 +73,7 @@ func flinkVersionErrors(s *api.PlatformSpec, prefix string) field.ErrorList {
 	if prefix != "" {
 		path = field.NewPath(prefix, "flink", "flinkVersion")
 	}
-	return field.ErrorList{field.Invalid(path, v, api.FlinkVersionHint(OperatorVersion(s)))}
+	return field.ErrorList{field.Invalid(path, v, api.FlinkVersionHint(OperatorVersion(s), v))}
 }
 
 // Resolve builds the plan of one environment. Every problem in the platform's
