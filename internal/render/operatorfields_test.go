@@ -104,4 +104,3 @@ func TestInputCandidates(t *testing.T) {
 		t.Error("has matched another value")
 	}
 }
-

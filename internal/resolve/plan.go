@@ -57,7 +57,9 @@ func CheckPlatform(p *input.Platform) problem.List {
 func platformProblems(p *input.Platform) problem.List {
 	base := deepCopyPlatform(p.FlinkPlatform)
 	base.Default()
-	return problem.FromFieldErrors(p.File, p.Ref(), append(base.Validate(), flinkVersionErrors(&base.Spec, "")...))
+	errs := append(base.Validate(), flinkVersionErrors(&base.Spec, "")...)
+	errs = append(errs, nestedConfigErrors(p.NestedConfig, []string{"spec.flink.flinkConfiguration"}, OperatorVersion(&base.Spec))...)
+	return problem.FromFieldErrors(p.File, p.Ref(), errs)
 }
 
 // flinkVersionErrors checks the flinkVersion jobs inherit against the
@@ -178,6 +180,8 @@ func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*ap
 	} else {
 		errs = append(errs, flinkVersionErrors(&out.Spec, "")...)
 	}
+	errs = append(errs, nestedConfigErrors(src.NestedConfig, []string{"spec.flink.flinkConfiguration",
+		fmt.Sprintf("spec.environments[%d].overrides.flink.flinkConfiguration", envIndex)}, OperatorVersion(&out.Spec))...)
 	// What is wrong with the platform as written is reported once, by
 	// CheckPlatform, not again for every environment.
 	reported := map[string]bool{}
@@ -271,6 +275,8 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		}
 		probs = append(probs, p)
 	}
+	probs = append(probs, problem.FromFieldErrors(src.File, src.Ref(), nestedConfigErrors(src.NestedConfig,
+		[]string{"spec.flinkConfiguration", "spec.environments." + envName + ".flinkConfiguration"}, OperatorVersion(&platform.Spec)))...)
 	if why := ReservedNamespace(&platform.Spec, envName, out.Metadata.Namespace); why != "" {
 		probs = append(probs, problem.Errorf(src.File, src.Ref(), "metadata.namespace",
 			"job %s cannot run in namespace %s: %s, and krm-flink would label a job namespace Pod Security restricted and let its ServiceAccounts write Deployments; give the job a namespace of its own",

@@ -141,8 +141,10 @@ type FlinkDefaults struct {
 	// ServiceAccount the JobManager runs as. Default "flink".
 	// +optional
 	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// FlinkConfiguration every job starts from: strings, numbers, booleans
+	// or nested mappings (see FlinkConfiguration).
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 	// +optional
 	JobManager *ProcessSpec `json:"jobManager,omitempty"`
 	// +optional
@@ -482,7 +484,7 @@ type FlinkOperator struct {
 	// operator's flink-conf.yaml, next to the Prometheus reporter krm-flink
 	// configures from spec.metrics.port.
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 }
 
 // FluentBit ships container logs to CloudWatch Logs.
@@ -579,7 +581,7 @@ type JobFields struct {
 	TaskSlots *int32 `json:"taskSlots,omitempty"`
 	// FlinkConfiguration is merged over the platform's.
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 	// Metrics are extra include-list regexes for Datadog.
 	// +optional
 	Metrics []string `json:"metrics,omitempty"`
