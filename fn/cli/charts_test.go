@@ -159,7 +159,7 @@ func TestChartOverride(t *testing.T) {
 	}
 	code, _, stderr = run(t, "render", "-f", examples, "--env", "prod", "-o", t.TempDir(),
 		"--chart", "karpenter="+filepath.Join(repoRoot, "catalog", "charts", "karpenter-v1"))
-	if code != 1 || !strings.Contains(stderr, "--chart karpenter") || !strings.Contains(stderr, "spec.nodes.karpenter.apiVersion is v1beta1") {
+	if code != 1 || !strings.Contains(stderr, "--chart karpenter") || !strings.Contains(stderr, "Karpenter 1.14.1 serves only karpenter.sh/v1 NodePools") {
 		t.Errorf("karpenter 1.x on v1beta1: exit %d\n%s", code, stderr)
 	}
 	for _, bad := range []string{"nope=./x", "karpenter", "karpenter=s3://bucket/x"} {

@@ -90,7 +90,8 @@ stdout, for kustomize (--enable-alpha-plugins --enable-exec) and kpt
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRenderCommand(stdout, stderr), newPlanCommand(stdout, stderr), newChartsCommand(stdout, stderr), newVersionCommand(stdout), newVersionsCommand(stdout, stderr))
+	root.AddCommand(newRenderCommand(stdout, stderr), newPlanCommand(stdout, stderr), newChartsCommand(stdout, stderr), newVersionCommand(stdout), newVersionsCommand(stdout, stderr), newImportCommand(stdout, stderr))
+	root.AddCommand(newEditCommands(stdout, stderr)...)
 	return root
 }
 

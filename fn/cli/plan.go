@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/krm-flink/krm-flink/internal/gitref"
 	"github.com/krm-flink/krm-flink/internal/output"
 	"github.com/krm-flink/krm-flink/internal/planner"
 )
@@ -17,26 +19,31 @@ type planOptions struct {
 	renderOptions
 	format string
 	failOn string
+	base   string
 }
 
 func newPlanCommand(stdout, stderr io.Writer) *cobra.Command {
 	o := &planOptions{}
 	cmd := &cobra.Command{
-		Use:   "plan -f <file|dir>... [--env NAME | --all-envs] -o <dir>",
+		Use:   "plan -f <file|dir>... [--env NAME | --all-envs] -o <dir> [--base <git revision>]",
 		Short: "Say what rendering would do to running Flink jobs, without writing",
 		Long: `plan renders like render, in memory, compares the result with the tree on
-disk under -o and prints, per environment, one line per changed FlinkDeployment
-and per changed platform object: the risk (safe, restart, state-loss), the
-action and the fields that cause it. The classification follows the Flink
-Kubernetes Operator's rules for spec changes (fields it ignores, rescales,
-savepoint redeploys, upgrades with the job's upgradeMode) and adds Karpenter
-drift (a changed NodePool template or EC2NodeClass replaces the job's nodes)
-and operator restarts.
+disk under -o (or, with --base, with the overlays under -o at that revision of
+the Git repository holding -o, read without a git binary) and prints, per
+environment, one line per changed job (FlinkDeployment, FlinkSessionJob,
+FlinkBlueGreenDeployment), FlinkStateSnapshot and platform object: the risk
+(safe, restart, state-loss), the action and the fields that cause it. The
+classification follows the Flink Kubernetes Operator's rules for spec changes
+(fields it ignores, rescales, savepoint redeploys, upgrades with the job's
+upgradeMode, blue/green transitions, snapshots triggered or disposed of) and
+adds Karpenter drift (a changed NodePool template or EC2NodeClass replaces the
+job's nodes) and operator restarts.
 
 --fail-on exits 1 when a line is at or above the given risk, after printing
 the plan.`,
 		Example: `  krm-flink plan -f examples/platform --all-envs -o overlays
-  krm-flink plan -f examples/platform --env prod -o overlays --format markdown --fail-on state-loss`,
+  krm-flink plan -f examples/platform --env prod -o overlays --format markdown --fail-on state-loss
+  krm-flink plan -f platform -f jobs --all-envs -o overlays --base origin/main`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPlan(o, stdout, stderr)
@@ -47,6 +54,7 @@ the plan.`,
 	f.StringVar(&o.env, "env", "", "plan only this environment")
 	f.BoolVar(&o.allEnvs, "all-envs", false, "plan every environment of the platform")
 	f.StringVarP(&o.out, "output", "o", "", "folder holding the rendered <env>/ sub-folders to compare with")
+	f.StringVar(&o.base, "base", "", "compare with the overlays at this Git revision (commit, branch, tag, HEAD~1) of the repository holding -o, instead of the tree on disk")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(planner.Formats, ", "))
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when any line is at or above this risk: restart or state-loss")
 	f.BoolVar(&o.requireDigests, "require-digests", false, "refuse images given by tag, as render does")
@@ -70,9 +78,23 @@ func runPlan(o *planOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// An environment gone from the platform plans the removal of its tree.
-	removed, err := output.RemovedEnvironments(o.out, platformEnvs)
-	if err != nil {
+	readBase := func(env string) (output.Tree, error) { return planner.ReadTree(filepath.Join(o.out, env)) }
+	var removed []string // environments gone from the platform: their trees are removed
+	if o.base != "" {
+		files, err := gitref.Files(o.out, o.base, func(_ string, data []byte) bool {
+			return bytes.HasPrefix(data, []byte(output.Header))
+		})
+		if err != nil {
+			return reportError(stderr, err)
+		}
+		bases := planner.ByEnvironment(files)
+		readBase = func(env string) (output.Tree, error) { return bases[env], nil }
+		for env := range bases {
+			if !slices.Contains(platformEnvs, env) {
+				removed = append(removed, env)
+			}
+		}
+	} else if removed, err = output.RemovedEnvironments(o.out, platformEnvs); err != nil {
 		return reportError(stderr, err)
 	}
 	for _, env := range removed {
@@ -80,7 +102,7 @@ func runPlan(o *planOptions, stdout, stderr io.Writer) error {
 	}
 	var plan planner.Plan
 	for _, env := range sortedEnvs(trees) {
-		base, err := planner.ReadTree(filepath.Join(o.out, env))
+		base, err := readBase(env)
 		if err != nil {
 			return reportError(stderr, err)
 		}

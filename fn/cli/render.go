@@ -149,6 +149,15 @@ func runRender(o *renderOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return reportError(stderr, err)
 	}
+	for _, env := range rendered {
+		warnings, err := output.PrunedJobWarnings(o.out, env, trees[env])
+		if err != nil {
+			return reportError(stderr, err)
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, "warning: "+w)
+		}
+	}
 	for _, env := range removed {
 		trees[env] = output.Tree{}
 	}

@@ -25,10 +25,19 @@ func TestCommittedOverlaysAreFresh(t *testing.T) {
 	}
 }
 
-// TestDeterministic renders the example platform from copies whose files
-// and documents come in different orders and expects byte-identical trees.
+// TestDeterministic renders the example platform, and the golden input
+// with every kind the operator runs, from copies whose files and documents
+// come in different orders and expects byte-identical trees.
 func TestDeterministic(t *testing.T) {
-	src := filepath.Join(repoRoot, "examples", "platform")
+	for _, src := range []string{
+		filepath.Join(repoRoot, "examples", "platform"),
+		filepath.Join(repoRoot, "testdata", "render", "session-cluster", "input"),
+	} {
+		t.Run(filepath.Base(filepath.Dir(src))+"/"+filepath.Base(src), func(t *testing.T) { checkDeterministic(t, src) })
+	}
+}
+
+func checkDeterministic(t *testing.T, src string) {
 	var docs []string
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !input.IsInputFile(d.Name()) {

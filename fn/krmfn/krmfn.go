@@ -170,7 +170,7 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 	own := map[string]*fn.KubeObject{} // the user's own items by object ID
 	for _, item := range rl.Items {
 		switch {
-		case item.IsGVK(api.Group, api.Version, api.KindJob):
+		case isJobKind(item):
 		case item.IsGVK(api.Group, api.Version, api.KindPlatform):
 			continue // kpt hands the function's own config file in as an item
 		case !isOwnObject(item):
@@ -303,7 +303,12 @@ func documents(o *fn.KubeObject) ([]*input.Document, problem.List) {
 }
 
 func isInputKind(o *fn.KubeObject) bool {
-	return o.IsGVK(api.Group, api.Version, api.KindJob) || o.IsGVK(api.Group, api.Version, api.KindPlatform)
+	return isJobKind(o) || o.IsGVK(api.Group, api.Version, api.KindPlatform)
+}
+
+// isJobKind tells whether o is a FlinkJobSpec, FlinkSessionSpec or FlinkSessionJobSpec.
+func isJobKind(o *fn.KubeObject) bool {
+	return o.GetAPIVersion() == api.APIVersion && api.IsInputJobKind(o.GetKind())
 }
 
 func fileOf(o *fn.KubeObject, fallback string) string {

@@ -54,8 +54,8 @@ func missingJobs(p *input.Platform, items []*fn.KubeObject) problem.List {
 	// By name alone: a kustomization's namespace may have changed the item's.
 	have := map[string]bool{}
 	for _, item := range items {
-		if item.IsGVK(api.Group, api.Version, api.KindJob) {
-			have[item.GetName()] = true
+		if isJobKind(item) {
+			have[item.GetKind()+"/"+item.GetName()] = true
 		}
 	}
 	files, err := input.Files(p.BaseDir)
@@ -71,13 +71,13 @@ func missingJobs(p *input.Platform, items []*fn.KubeObject) problem.List {
 		}
 		docs, _ := input.SplitDocuments(f, data)
 		for _, d := range docs {
-			if d.Type.APIVersion != api.APIVersion || d.Type.Kind != api.KindJob || have[d.Type.Metadata.Name] {
+			if d.Type.APIVersion != api.APIVersion || !api.IsInputJobKind(d.Type.Kind) || have[d.Type.Kind+"/"+d.Type.Metadata.Name] {
 				continue
 			}
 			probs = append(probs, problem.Errorf(f, d.Ref(), "",
-				"this FlinkJobSpec, in the platform's folder %s, is not in the function's input, so it would not be rendered: "+
+				"this %s, in the platform's folder %s, is not in the function's input, so it would not be rendered: "+
 					"kustomize reads only the files a resources list names; add the file to the kustomization that lists the jobs",
-				p.BaseDir))
+				d.Type.Kind, p.BaseDir))
 		}
 	}
 	return probs

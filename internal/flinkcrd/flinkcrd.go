@@ -227,3 +227,13 @@ const (
 	KindFlinkStateSnapshot       = "FlinkStateSnapshot"
 	KindFlinkBlueGreenDeployment = "FlinkBlueGreenDeployment"
 )
+
+// FieldSince is the first release whose CRD of kind has the spec field at
+// path ("spec" for the kind itself); ok is false when none has.
+func FieldSince(kind, path string) (Release, bool) {
+	fs := loadTable().paths[kind+" "+path]
+	if len(fs) == 0 {
+		return Release{}, false
+	}
+	return fs[0].Since, true
+}

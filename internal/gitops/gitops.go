@@ -21,17 +21,21 @@ import (
 //   - prerequisites: cert-manager, whose webhook must serve before the
 //     operator's Certificate and Issuer are created;
 //   - infrastructure: the operator, Karpenter, Fluent Bit, job namespaces and RBAC;
-//   - workloads: EC2NodeClass, NodePools and FlinkDeployments, which need the
-//     Karpenter and operator controllers (and their webhooks) running.
+//   - workloads: EC2NodeClass, NodePools, FlinkDeployments (session clusters
+//     included), FlinkBlueGreenDeployments and FlinkSessionJobs, which need
+//     the Karpenter and operator controllers (and their webhooks) running;
+//   - snapshots: FlinkStateSnapshots, which the operator's webhook admits
+//     only once the job they reference exists.
 const (
 	LayerCRDs           = "crds"
 	LayerPrerequisites  = "prerequisites"
 	LayerInfrastructure = "infrastructure"
 	LayerWorkloads      = "workloads"
+	LayerSnapshots      = "snapshots"
 )
 
 // Layers lists the layers in apply order.
-var Layers = []string{LayerCRDs, LayerPrerequisites, LayerInfrastructure, LayerWorkloads}
+var Layers = []string{LayerCRDs, LayerPrerequisites, LayerInfrastructure, LayerWorkloads, LayerSnapshots}
 
 // Argo CD annotations.
 const (
@@ -56,6 +60,9 @@ var prerequisiteComponents = map[string]bool{"cert-manager": true}
 // workloadComponents render what runs on the platform rather than the platform.
 var workloadComponents = map[string]bool{"jobs": true, "nodepools": true}
 
+// snapshotComponent renders the FlinkStateSnapshots.
+const snapshotComponent = "snapshots"
+
 // LayerOf returns the layer an object is applied in.
 func LayerOf(o *manifest.Object) string {
 	switch {
@@ -65,15 +72,21 @@ func LayerOf(o *manifest.Object) string {
 		return LayerPrerequisites
 	case workloadComponents[o.Component]:
 		return LayerWorkloads
+	case o.Component == snapshotComponent:
+		return LayerSnapshots
 	}
 	return LayerInfrastructure
 }
 
 // wave orders objects for Argo CD, which applies one wave after the one
 // before it is healthy: the layers in order, and within the workloads the
-// NodePools before the FlinkDeployments that schedule onto them.
+// NodePools before the FlinkDeployments that schedule onto them, session
+// clusters before the session jobs submitted to them, and snapshots last,
+// once their jobs exist.
 func wave(o *manifest.Object) int {
 	switch LayerOf(o) {
+	case LayerSnapshots:
+		return 3
 	case LayerCRDs:
 		return -3
 	case LayerPrerequisites:
@@ -81,8 +94,11 @@ func wave(o *manifest.Object) int {
 	case LayerInfrastructure:
 		return -1
 	}
-	if o.GetKind() == "FlinkDeployment" {
+	switch o.GetKind() {
+	case "FlinkDeployment", "FlinkBlueGreenDeployment":
 		return 1
+	case "FlinkSessionJob":
+		return 2
 	}
 	return 0
 }

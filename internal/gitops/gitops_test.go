@@ -34,6 +34,10 @@ func TestAnnotateOrdersLayersAndWaves(t *testing.T) {
 			"annotations": map[string]any{SyncOptionsAnnotation: "Validate=false, ServerSideApply=true"}}}), LayerInfrastructure, "-1", "ServerSideApply=true,Validate=false"},
 		{obj("nodepools", "karpenter.sh/v1beta1", "NodePool", "team.job", nil), LayerWorkloads, "0", ""},
 		{obj("jobs", "flink.apache.org/v1beta1", "FlinkDeployment", "job", nil), LayerWorkloads, "1", "SkipDryRunOnMissingResource=true"},
+		{obj("jobs", "flink.apache.org/v1beta1", "FlinkBlueGreenDeployment", "bg", nil), LayerWorkloads, "1", ""},
+		// Session jobs after their session cluster, snapshots after their job.
+		{obj("jobs", "flink.apache.org/v1beta1", "FlinkSessionJob", "session-job", nil), LayerWorkloads, "2", ""},
+		{obj("snapshots", "flink.apache.org/v1beta1", "FlinkStateSnapshot", "job-savepoint", nil), LayerSnapshots, "3", ""},
 		{obj("karpenter", "batch/v1", "Job", "karpenter-preinstall", nil), LayerInfrastructure, "-1", "Force=true,Replace=true"},
 	}
 	objs := make([]*manifest.Object, len(cases))

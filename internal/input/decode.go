@@ -83,8 +83,11 @@ func (j *Job) Ref() problem.ObjectRef {
 // user's own objects passed through to the overlays.
 type Set struct {
 	Platform *Platform
-	Jobs     []*Job
-	Extras   []*Extra
+	// Jobs are the FlinkJobSpecs and the FlinkSessionSpecs (session
+	// clusters, told apart by IsSession): both render a FlinkDeployment.
+	Jobs        []*Job
+	SessionJobs []*SessionJob
+	Extras      []*Extra
 }
 
 // Document is one raw YAML document of a file, as JSON, with its identity.

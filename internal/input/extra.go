@@ -81,11 +81,11 @@ func (e *Extra) check() problem.List {
 	}
 	group := o.GroupVersionKind().Group
 	switch {
-	case group == api.Group && (o.GetKind() == api.KindPlatform || o.GetKind() == api.KindJob):
+	case group == api.Group && (o.GetKind() == api.KindPlatform || api.IsInputJobKind(o.GetKind())):
 		add("apiVersion", "unsupported apiVersion %q; krm-flink reads %s", o.GetAPIVersion(), api.APIVersion)
 		return probs
 	case group == api.Group:
-		add("kind", "unknown kind %q: krm-flink reads %s and %s (%s)", o.GetKind(), api.KindPlatform, api.KindJob, api.APIVersion)
+		add("kind", "unknown kind %q: krm-flink reads %s, %s, %s and %s (%s)", o.GetKind(), api.KindPlatform, api.KindJob, api.KindSession, api.KindSessionJob, api.APIVersion)
 		return probs
 	}
 	if o.GetKind() == "Secret" && group == "" {

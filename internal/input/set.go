@@ -10,7 +10,7 @@ import (
 
 // IsInputKind tells whether a document is one of krm-flink's input kinds.
 func IsInputKind(t TypeMeta) bool {
-	return t.APIVersion == api.APIVersion && (t.Kind == api.KindPlatform || t.Kind == api.KindJob)
+	return t.APIVersion == api.APIVersion && (t.Kind == api.KindPlatform || api.IsInputJobKind(t.Kind))
 }
 
 // Options tune Collect.
@@ -39,14 +39,20 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 			if p != nil {
 				platforms = append(platforms, p)
 			}
-		case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindJob:
+		case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindSessionJob:
+			j, ps := DecodeSessionJob(d)
+			probs = append(probs, ps...)
+			if j != nil {
+				set.SessionJobs = append(set.SessionJobs, j)
+			}
+		case d.Type.APIVersion == api.APIVersion && (d.Type.Kind == api.KindJob || d.Type.Kind == api.KindSession):
 			j, ps := DecodeJob(d)
 			probs = append(probs, ps...)
 			if j != nil {
 				set.Jobs = append(set.Jobs, j)
 			}
 		case opts.IgnoreOtherKinds:
-		case d.Type.Kind == api.KindPlatform || d.Type.Kind == api.KindJob:
+		case d.Type.Kind == api.KindPlatform || api.IsInputJobKind(d.Type.Kind):
 			probs = append(probs, problem.Errorf(d.File, d.Ref(), "apiVersion", "unsupported apiVersion %q; krm-flink reads %s", d.Type.APIVersion, api.APIVersion))
 		default:
 			e, ps := DecodeExtra(d)
@@ -77,6 +83,9 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	sortJobs(set.Jobs)
 	ps, jobs := checkDuplicateJobs(set.Jobs)
 	probs, set.Jobs = append(probs, ps...), jobs
+	sortSessionJobs(set.SessionJobs)
+	ps, sessionJobs := checkDuplicateSessionJobs(set.SessionJobs)
+	probs, set.SessionJobs = append(probs, ps...), sessionJobs
 	SortExtras(set.Extras)
 	ps, extras := checkDuplicateExtras(set.Extras)
 	probs, set.Extras = append(probs, ps...), extras

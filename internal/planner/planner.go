@@ -17,6 +17,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/output"
 )
 
@@ -176,12 +177,22 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 		var fields []fieldChange
 		if a != nil && b != nil {
 			diffFields(a.data, b.data, nil, &fields)
-			if len(fields) == 0 && o.kind != "FlinkDeployment" {
+			if len(fields) == 0 && !isJob(o) {
 				continue
 			}
 		}
-		if o.kind == "FlinkDeployment" {
-			c := planJob(a, b, fields)
+		if isJob(o) || isSnapshot(o) {
+			var c Change
+			switch {
+			case isSnapshot(o):
+				c = planSnapshot(a, b)
+			case o.kind == "FlinkSessionJob":
+				c = planJob(sessionView(a, old), sessionView(b, cur), fields)
+			case o.kind == "FlinkBlueGreenDeployment":
+				c = planBlueGreen(a, b, fields)
+			default:
+				c = planJob(a, b, fields)
+			}
 			jobs[k] = &c
 			jobKeys = append(jobKeys, k)
 			continue
@@ -229,10 +240,14 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 	attributed := map[string]bool{}
 	for _, k := range sortedKeys(cur) {
 		o := cur[k]
-		if o.kind != "FlinkDeployment" || old[k] == nil {
+		if !isJob(o) || old[k] == nil {
 			continue
 		}
-		for _, pool := range nodePools(o.data) {
+		data := o.data
+		if o.kind == "FlinkBlueGreenDeployment" {
+			data = templateView(o.data)
+		}
+		for _, pool := range nodePools(data) {
 			d, ok := drifted[pool]
 			if !ok {
 				continue
@@ -258,7 +273,7 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 	for _, k := range jobKeys {
 		if c := jobs[k]; len(c.Actions) > 0 {
 			out.Changes = append(out.Changes, *c)
-		} else {
+		} else if !isSnapshot(cur[k]) {
 			out.UnchangedJobs++
 		}
 	}
@@ -299,15 +314,22 @@ func planJob(a, b *object, fields []fieldChange) Change {
 	case len(fields) > 0:
 		was, now := facts(a.data), facts(b.data)
 		diff := diffIgnore
+		scaleOnly := true // every field that acts is a parallelism field
 		for _, f := range fields {
-			if d, _ := classifyField(f.path, f.removed, now); d > diff {
+			d, rule := classifyField(f.path, f.removed, now)
+			if d > diff {
 				diff = d
+			}
+			if d != diffIgnore && !scaleRules[rule] {
+				scaleOnly = false
 			}
 		}
 		stateChanged := str(a.data, "spec", "job", "state") != str(b.data, "spec", "job", "state")
 		switch {
 		case diff == diffIgnore:
 			outs = append(outs, outcome{"no restart: only fields the operator ignores", Safe})
+		case o.kind == "FlinkDeployment" && get(b.data, "spec", "job") == nil:
+			outs = append(outs, sessionClusterOutcome())
 		case was.suspended && now.suspended:
 			outs = append(outs, outcome{"updated while suspended", Safe})
 		case diff == diffSavepointRedeploy:
@@ -318,6 +340,9 @@ func planJob(a, b *object, fields []fieldChange) Change {
 			outs = append(outs, upgradeOutcome("resume", now))
 		case diff == diffScale:
 			outs = append(outs, scaleOutcome(now))
+		case diff == diffUpgrade && scaleOnly:
+			// A parallelism change the operator applies as an upgrade.
+			outs = append(outs, upgradeOutcome("rescale by upgrade", now))
 		default:
 			outs = append(outs, upgradeOutcome("upgrade", now))
 		}
@@ -329,6 +354,146 @@ func planJob(a, b *object, fields []fieldChange) Change {
 		c.Risk = maxRisk(c.Risk, oc.risk)
 	}
 	return c
+}
+
+// flinkGroup is the API group of the operator's kinds.
+const flinkGroup = "flink.apache.org"
+
+// isJob tells whether an object runs a Flink job: a FlinkDeployment, a
+// FlinkSessionJob or a FlinkBlueGreenDeployment.
+func isJob(o *object) bool {
+	return o != nil && o.group == flinkGroup && (o.kind == "FlinkDeployment" || o.kind == "FlinkSessionJob" || o.kind == "FlinkBlueGreenDeployment")
+}
+
+func isSnapshot(o *object) bool {
+	return o != nil && o.group == flinkGroup && o.kind == "FlinkStateSnapshot"
+}
+
+// sessionView is a FlinkSessionJob seen as the rules see a FlinkDeployment
+// [session-job]: its session cluster's (spec.deploymentName, from the same
+// tree) flinkConfiguration under its own, and the cluster's flinkVersion
+// and mode, which decide how a change is applied.
+func sessionView(o *object, objs map[string]*object) *object {
+	if o == nil {
+		return nil
+	}
+	view := *o
+	spec, _ := o.data["spec"].(map[string]any)
+	merged := map[string]any{}
+	for k, v := range spec {
+		merged[k] = v
+	}
+	conf := map[string]any{}
+	if cluster := objs[(&object{group: flinkGroup, kind: "FlinkDeployment", namespace: o.namespace, name: str(o.data, "spec", "deploymentName")}).key()]; cluster != nil {
+		for k, v := range mapAt(cluster.data, "spec", "flinkConfiguration") {
+			conf[k] = v
+		}
+		for _, k := range []string{"flinkVersion", "mode"} {
+			if v := get(cluster.data, "spec", k); v != nil {
+				merged[k] = v
+			}
+		}
+	}
+	for k, v := range mapAt(o.data, "spec", "flinkConfiguration") {
+		conf[k] = v
+	}
+	merged["flinkConfiguration"] = conf
+	view.data = map[string]any{"spec": merged}
+	return &view
+}
+
+// templateView is a FlinkBlueGreenDeployment's spec.template as a
+// FlinkDeployment: {spec: <template.spec>}.
+func templateView(m map[string]any) map[string]any {
+	return map[string]any{"spec": get(m, "spec", "template", "spec")}
+}
+
+// planBlueGreen classifies one FlinkBlueGreenDeployment [blue-green]; no
+// actions means unchanged.
+func planBlueGreen(a, b *object, fields []fieldChange) Change {
+	o := b
+	if o == nil {
+		o = a
+	}
+	c := Change{Kind: o.kind, Namespace: o.namespace, Name: o.name, Component: o.component}
+	var outs []outcome
+	switch {
+	case a == nil:
+		action := "new job"
+		if facts(templateView(b.data)).suspended {
+			action = "new job (suspended)"
+		}
+		outs = []outcome{{action, Safe}}
+	case b == nil:
+		outs = []outcome{removedOutcome(facts(templateView(a.data)))}
+	case len(fields) > 0:
+		va, vb := templateView(a.data), templateView(b.data)
+		was, now := facts(va), facts(vb)
+		var tf []fieldChange
+		diffFields(va["spec"], vb["spec"], fieldPath{"spec"}, &tf)
+		diff := diffIgnore
+		for _, f := range tf {
+			if d, _ := classifyField(f.path, f.removed, now); d > diff {
+				diff = d
+			}
+		}
+		switch {
+		case len(tf) == 0:
+			outs = append(outs, outcome{"no transition: only fields outside spec.template.spec", Safe})
+		case !was.suspended && now.suspended:
+			outs = append(outs, upgradeOutcome("suspend", now))
+		case was.suspended && !now.suspended:
+			outs = append(outs, upgradeOutcome("resume", now))
+		case was.suspended && now.suspended:
+			outs = append(outs, outcome{"updated while suspended", Safe})
+		default:
+			outs = append(outs, blueGreenOutcome(diff, now))
+		}
+		outs = append(outs, modeOutcomes(was, now)...)
+		c.Fields = fieldNames(fields)
+	}
+	for _, oc := range outs {
+		c.Actions = append(c.Actions, oc.action)
+		c.Risk = maxRisk(c.Risk, oc.risk)
+	}
+	return c
+}
+
+// planSnapshot classifies one FlinkStateSnapshot [snapshots].
+func planSnapshot(a, b *object) Change {
+	o := b
+	if o == nil {
+		o = a
+	}
+	c := Change{Kind: o.kind, Namespace: o.namespace, Name: o.name, Component: o.component}
+	typ := "savepoint"
+	if get(o.data, "spec", "checkpoint") != nil {
+		typ = "checkpoint"
+	}
+	job := str(o.data, "spec", "jobReference", "name")
+	if job != "" && o.namespace != "" {
+		job = o.namespace + "/" + job
+	}
+	var oc outcome
+	switch {
+	case a == nil:
+		oc = snapshotAddedOutcome(typ, get(o.data, "spec", "savepoint", "alreadyExists") == true, job)
+	case b == nil:
+		// disposeOnDelete defaults to true.
+		oc = snapshotRemovedOutcome(typ, get(o.data, "spec", "savepoint", "disposeOnDelete") != false)
+	default:
+		oc = snapshotChangedOutcome()
+		var fields []fieldChange
+		diffFields(a.data, b.data, nil, &fields)
+		c.Fields = fieldNames(fields)
+	}
+	c.Actions, c.Risk = []string{oc.action}, oc.risk
+	return c
+}
+
+func mapAt(m map[string]any, keys ...string) map[string]any {
+	mm, _ := get(m, keys...).(map[string]any)
+	return mm
 }
 
 // describeComponent adds what a platform object's change means.
@@ -360,24 +525,23 @@ func isRBAC(o *object) bool {
 
 // facts reads what the rules need from a FlinkDeployment.
 func facts(m map[string]any) jobFacts {
-	conf := func(k string) string { return str(m, "spec", "flinkConfiguration", k) }
+	conf := map[string]string{}
+	for k, v := range mapAt(m, "spec", "flinkConfiguration") {
+		conf[k] = fmt.Sprint(v)
+	}
 	j := jobFacts{
 		upgradeMode:         str(m, "spec", "job", "upgradeMode"),
 		standalone:          str(m, "spec", "mode") == "standalone",
-		reactive:            conf("scheduler-mode") == "reactive",
-		savepointOnDeletion: conf("kubernetes.operator.job.savepoint-on-deletion") == "true",
+		reactive:            conf["scheduler-mode"] == "reactive",
+		stateDir:            api.StateDir(conf) != "",
+		savepointOnDeletion: conf[api.SavepointOnDeletionKey] == "true",
+		allowNonRestored:    get(m, "spec", "job", "allowNonRestoredState") == true,
 		suspended:           str(m, "spec", "job", "state") == "suspended",
+		inPlaceScaling:      conf["jobmanager.scheduler"] == "adaptive" && atLeast118(str(m, "spec", "flinkVersion")),
 	}
 	if j.upgradeMode == "" {
 		j.upgradeMode = "stateless"
 	}
-	for _, k := range []string{"state.checkpoints.dir", "state.savepoints.dir", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"} {
-		if conf(k) != "" {
-			j.stateDir = true
-		}
-	}
-	j.allowNonRestored = get(m, "spec", "job", "allowNonRestoredState") == true
-	j.inPlaceScaling = conf("jobmanager.scheduler") == "adaptive" && atLeast118(str(m, "spec", "flinkVersion"))
 	return j
 }
 
@@ -415,7 +579,9 @@ type fieldChange struct {
 func diffFields(a, b any, p fieldPath, out *[]fieldChange) {
 	am, aok := a.(map[string]any)
 	bm, bok := b.(map[string]any)
-	if aok && bok {
+	// A map added or removed as a whole is diffed key by key, so that
+	// the rules see each key (a flinkConfiguration added with one key).
+	if aok && bok || aok && b == nil || a == nil && bok {
 		keys := map[string]bool{}
 		for k := range am {
 			keys[k] = true
@@ -524,4 +690,23 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// ByEnvironment splits the generated files of an output folder (paths
+// relative to it, as <env>/<path>) into one tree per environment folder;
+// hidden folders and files outside an environment folder are not part of
+// any.
+func ByEnvironment(files map[string][]byte) map[string]output.Tree {
+	out := map[string]output.Tree{}
+	for p, data := range files {
+		env, rest, ok := strings.Cut(p, "/")
+		if !ok || strings.HasPrefix(env, ".") {
+			continue
+		}
+		if out[env] == nil {
+			out[env] = output.Tree{}
+		}
+		out[env][rest] = data
+	}
+	return out
 }

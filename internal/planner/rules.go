@@ -82,6 +82,10 @@ var fieldRules = []fieldRule{
 	{name: "metadata", match: func(p fieldPath) bool { return len(p) > 0 && p[0] == "metadata" }, diff: diffIgnore},
 }
 
+// scaleRules name the rules of parallelism fields: a change to those alone
+// is a rescale, in place or by an upgrade.
+var scaleRules = map[string]bool{"config-parallelism-overrides": true, "standalone-scale": true}
+
 // classifyField returns the diff type of one changed field of a job.
 func classifyField(p fieldPath, removed bool, j jobFacts) (diffType, string) {
 	for _, r := range fieldRules {
@@ -285,4 +289,93 @@ func configPrefix(prefixes ...string) func(fieldPath) bool {
 		}
 		return false
 	}
+}
+
+// The session kinds. Sources, beside those above:
+//
+//   - [session-job]: FlinkSessionJobSpec extends AbstractFlinkSpec, so a
+//     session job's spec changes are diffed by the same @SpecDiff rules as
+//     a FlinkDeployment's job, and SessionJobReconciler honours
+//     kubernetes.operator.job.savepoint-on-deletion on deletion;
+//   - [session-cluster]: SessionReconciler, which redeploys a session
+//     cluster on any spec change the @SpecDiff rules do not ignore;
+//   - [snapshots]: docs/custom-resource/snapshots.md and
+//     StateSnapshotReconciler: a new FlinkStateSnapshot triggers its
+//     savepoint or checkpoint once (alreadyExists only registers the path),
+//     later spec changes are not acted on, and deleting a savepoint snapshot
+//     with spec.savepoint.disposeOnDelete (default true) disposes of the
+//     savepoint's data;
+//   - [blue-green]: docs/concepts/bluegreen-controller-flow.md and
+//     FlinkBlueGreenDeploymentSpecDiff: only spec.template.spec is
+//     compared; a job.state change suspends or resumes in place, a
+//     SAVEPOINT_REDEPLOY redeploys from initialSavepointPath, a change the
+//     FlinkDeployment rules ignore is patched into the active child, and
+//     anything else is a blue/green transition: the inactive deployment
+//     starts (from a savepoint taken first when the upgradeMode keeps
+//     state) and takes over once ready, and the old one is deleted.
+
+// sessionClusterOutcome is a spec change to a session cluster (a
+// FlinkDeployment without spec.job). [session-cluster]
+// SessionReconciler.reconcileSpecChange deletes the cluster and deploys it
+// again, without a savepoint of the session jobs running on it: they stop
+// and recover as their own upgradeMode and checkpoints allow.
+func sessionClusterOutcome() outcome {
+	return outcome{"session cluster redeployed (deleted, no savepoint): its session jobs stop and recover", Restart}
+}
+
+// snapshotAddedOutcome is a new FlinkStateSnapshot [snapshots]: the job
+// keeps running while Flink writes the snapshot.
+func snapshotAddedOutcome(typ string, alreadyExists bool, job string) outcome {
+	if alreadyExists {
+		return outcome{"existing savepoint registered" + of(job), Safe}
+	}
+	return outcome{typ + " triggered" + of(job), Safe}
+}
+
+// snapshotRemovedOutcome is a deleted FlinkStateSnapshot [snapshots]. A
+// savepoint disposed of on deletion is state-loss: the job keeps running,
+// but the deletion cannot be undone, and the savepoint may be what a
+// redeploy, a rollback or a recovery would start from; so a gate on
+// state-loss stops it for a person to confirm. Checkpoints, and savepoints
+// with disposeOnDelete false, keep their data: only the object goes.
+func snapshotRemovedOutcome(typ string, disposeOnDelete bool) outcome {
+	if typ == "savepoint" && disposeOnDelete {
+		return outcome{"removed: the savepoint's data is disposed of (disposeOnDelete)", StateLoss}
+	}
+	return outcome{"removed: the " + typ + "'s data is kept", Safe}
+}
+
+// snapshotChangedOutcome: [snapshots] the operator triggers a snapshot only
+// while it is pending, so a changed spec does nothing to the job.
+func snapshotChangedOutcome() outcome {
+	return outcome{"changed: a snapshot is not triggered again", Safe}
+}
+
+// blueGreenOutcome is a change to a FlinkBlueGreenDeployment's
+// spec.template.spec of the given diff type [blue-green]. A transition
+// keeps the old job running until the new one is ready, so there is no
+// downtime; it is still a restart: a new job restores the state (from a
+// savepoint taken first, with savepoint or last-state), which a gate on
+// restart should see. A stateless transition starts from empty state.
+func blueGreenOutcome(diff diffType, j jobFacts) outcome {
+	switch diff {
+	case diffIgnore:
+		return outcome{"patched into the active deployment: no transition", Safe}
+	case diffSavepointRedeploy:
+		return outcome{"blue/green redeploy from initialSavepointPath (no downtime)", Restart}
+	}
+	switch {
+	case j.upgradeMode == "savepoint" || j.upgradeMode == "last-state":
+		return outcome{"blue/green transition: the new deployment starts from a savepoint, then takes over (no downtime)", Restart}
+	case j.stateDir:
+		return outcome{"blue/green transition (stateless: the new deployment starts from empty state)", StateLoss}
+	}
+	return outcome{"blue/green transition (stateless, no downtime)", Restart}
+}
+
+func of(job string) string {
+	if job == "" {
+		return ""
+	}
+	return " for " + job
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/krm-flink/krm-flink/internal/component/karpenter"
 	"github.com/krm-flink/krm-flink/internal/component/nodepool"
 	"github.com/krm-flink/krm-flink/internal/component/rbac"
+	"github.com/krm-flink/krm-flink/internal/component/snapshot"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
 	"github.com/krm-flink/krm-flink/internal/resolve"
@@ -69,6 +70,7 @@ func NewWithOptions(set *input.Set, opts Options) (*Renderer, error) {
 			rbac.Renderer{},
 			nodepool.Renderer{},
 			flinkjob.New(jobChart),
+			snapshot.Renderer{},
 		},
 	}
 	if probs := r.loadCharts(); probs.HasErrors() {

@@ -22,6 +22,8 @@ type Plan struct {
 	Env      api.Environment
 	Platform *api.FlinkPlatform
 	Jobs     []*Job
+	// SessionJobs run on session clusters among Jobs.
+	SessionJobs []*SessionJob
 	// Source is the platform as the user wrote it: its file and name for problems.
 	Source *input.Platform
 }
@@ -121,6 +123,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 			pl.Jobs = append(pl.Jobs, rj)
 		}
 	}
+	probs = append(probs, resolveSessionJobs(set, envName, pl, platform)...)
 	if platformBroken {
 		return nil, probs
 	}
@@ -283,6 +286,7 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 			out.Metadata.Name, out.Metadata.Namespace, why))
 	}
 	probs = append(probs, savepointWithoutHA(src, out, &platform.Spec)...)
+	probs = append(probs, statePolicy(src, out, &platform.Spec, envName, overridden)...)
 	if probs.HasErrors() {
 		return nil, probs
 	}
@@ -329,7 +333,7 @@ func pinExample(alias string) string {
 // idempotent, duplicating) everything since.
 func savepointWithoutHA(src *input.Job, j *api.FlinkJobSpec, p *api.PlatformSpec) problem.List {
 	s := &j.Spec.JobFields
-	if s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
+	if j.IsSession() || s.UpgradeMode != "savepoint" || s.HighAvailability() || !*p.Nodes.Karpenter.Enabled || s.Nodes == nil || s.Nodes.ExpireAfter == "Never" {
 		return nil
 	}
 	return problem.List{problem.Warningf(src.File, src.Ref(), "spec.upgradeMode",

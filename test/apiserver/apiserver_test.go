@@ -311,6 +311,14 @@ func TestNegativeControlFlinkDeployment(t *testing.T) {
 		}
 		expectRejected(t, srv.Client, o, "notAField")
 	})
+	t.Run("ingress.tls newer than the 1.7.0 CRD", func(t *testing.T) {
+		o := mustDecode(t, validFlinkDeployment)
+		ingress := map[string]any{"template": "{{name}}.example.com", "tls": []any{map[string]any{"secretName": "t"}}}
+		if err := unstructured.SetNestedField(o.Object, ingress, "spec", "ingress"); err != nil {
+			t.Fatal(err)
+		}
+		expectRejected(t, srv.Client, o, "tls")
+	})
 	t.Run("namespace missing", func(t *testing.T) {
 		o := mustDecode(t, validFlinkDeployment)
 		o.SetNamespace("no-such-namespace")

@@ -214,7 +214,7 @@ func Platform(envs []string, components bool) *api.FlinkPlatform {
 			Flink: api.FlinkDefaults{
 				Image:          "flink:1.18",
 				FlinkVersion:   "v1_18",
-				ServiceAccount: "flink",
+				ServiceAccount: &api.ServiceAccountRef{Name: "flink"},
 				FlinkConfiguration: map[string]string{
 					"taskmanager.numberOfTaskSlots": "2",
 					"state.backend.type":            "rocksdb",

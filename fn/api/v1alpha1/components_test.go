@@ -68,7 +68,11 @@ func TestComponentValidate(t *testing.T) {
 		"karpenter 1.x on v1beta1": {func(p *FlinkPlatform) {
 			p.Spec.Nodes.Karpenter.APIVersion = KarpenterV1beta1
 			p.Spec.Components.Karpenter.Version = "1.0.0"
-		}, []string{"FieldValueInvalid spec.components.karpenter.version"}},
+		}, []string{"FieldValueInvalid spec.nodes.karpenter.apiVersion"}},
+		"karpenter 1.1+ on v1beta1": {func(p *FlinkPlatform) {
+			p.Spec.Nodes.Karpenter.APIVersion = KarpenterV1beta1
+			p.Spec.Components.Karpenter.Version = "1.1.0"
+		}, []string{"FieldValueInvalid spec.nodes.karpenter.apiVersion"}},
 		"karpenter 0.34 on v1": {func(p *FlinkPlatform) {
 			p.Spec.Nodes.Karpenter.APIVersion = KarpenterV1
 			p.Spec.Components.Karpenter.Version = "0.34.0"

@@ -107,8 +107,8 @@ func (p *FlinkPlatform) Default() {
 			s.Environments[i].ShortName = s.Environments[i].Name
 		}
 	}
-	if s.Flink.ServiceAccount == "" {
-		s.Flink.ServiceAccount = DefaultServiceAccount
+	if s.Flink.ServiceAccount.unset() {
+		s.Flink.ServiceAccount = &ServiceAccountRef{Name: DefaultServiceAccount}
 	}
 	if s.Metrics.Port == 0 {
 		s.Metrics.Port = DefaultMetricsPort
@@ -257,7 +257,7 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 	s.Image = firstNonEmpty(s.Image, f.Image)
 	s.ImagePullPolicy = firstNonEmpty(s.ImagePullPolicy, f.ImagePullPolicy)
 	s.FlinkVersion = firstNonEmpty(s.FlinkVersion, f.FlinkVersion)
-	s.ServiceAccount = firstNonEmpty(s.ServiceAccount, f.ServiceAccount, DefaultServiceAccount)
+	s.defaultJobFields(f)
 	if s.TaskSlots == nil && f.TaskSlots != nil {
 		s.TaskSlots = ptr(*f.TaskSlots)
 	}
@@ -267,13 +267,18 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 	if s.JobManager.Replicas == nil {
 		s.JobManager.Replicas = ptr(int32(1))
 	}
-	if s.Parallelism == nil {
-		s.Parallelism = ptr(int32(1))
+	if !j.IsSession() { // a session cluster has no job; Validate refuses its job fields
+		if s.Parallelism == nil {
+			s.Parallelism = ptr(int32(1))
+		}
+		s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
+		s.State = firstNonEmpty(s.State, DefaultJobState)
 	}
-	s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
-	s.State = firstNonEmpty(s.State, DefaultJobState)
 	s.PodSecurity = firstNonEmpty(s.PodSecurity, PodSecurityRestricted)
 	s.Nodes = mergeNodes(&p.Nodes.Karpenter.Defaults, s.Nodes)
+	for i := range s.Snapshots {
+		s.Snapshots[i].Type = firstNonEmpty(s.Snapshots[i].Type, SnapshotSavepoint)
+	}
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -120,6 +120,9 @@ type PlatformSpec struct {
 	// `krm-flink render --require-digests` forces it for every environment.
 	// +optional
 	RequireDigests bool `json:"requireDigests,omitempty"`
+	// Policy holds the state-safety rules for jobs (policy.go).
+	// +optional
+	Policy Policy `json:"policy,omitempty"`
 }
 
 // Environment is one deployment target (dev, staging, prod...).
@@ -152,9 +155,24 @@ type FlinkDefaults struct {
 	// operator release's CRD accepts and still runs (v1_15 and later).
 	// +optional
 	FlinkVersion string `json:"flinkVersion,omitempty"`
-	// ServiceAccount the JobManager runs as. Default "flink".
+	// ServiceAccount the Flink pods run as, a name or {name, iamRoleArn};
+	// jobs without their own inherit it whole. Default "flink".
 	// +optional
-	ServiceAccount string `json:"serviceAccount,omitempty"`
+	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
+	// S3WebIdentity adds the S3 credential settings for IRSA to every job
+	// with an IAM role (S3WebIdentityConfiguration).
+	// +optional
+	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
+	// Ingress defaults: className, annotations and labels for every job with
+	// an ingress; with a template, every job gets one.
+	// +optional
+	Ingress *Ingress `json:"ingress,omitempty"`
+	// LogConfiguration defaults, by file name; a job's files win.
+	// +optional
+	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
+	// Mode default: native or standalone.
+	// +optional
+	Mode string `json:"mode,omitempty"`
 	// FlinkConfiguration every job starts from: strings, numbers, booleans
 	// or nested mappings (see FlinkConfiguration).
 	// +optional
@@ -596,9 +614,50 @@ type JobFields struct {
 	// release's CRD accepts and still runs.
 	// +optional
 	FlinkVersion string `json:"flinkVersion,omitempty"`
-	// ServiceAccount overrides the platform's.
+	// ServiceAccount the Flink pods run as: a name, or {name, iamRoleArn}
+	// for an IAM role of the job's own (IRSA).
 	// +optional
-	ServiceAccount string `json:"serviceAccount,omitempty"`
+	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
+	// S3WebIdentity adds the S3 credential settings Flink's S3 filesystems
+	// need to use the IAM role of serviceAccount (S3WebIdentityConfiguration).
+	// +optional
+	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
+	// Ingress for the Flink web UI, created by the operator.
+	// +optional
+	Ingress *Ingress `json:"ingress,omitempty"`
+	// LogConfiguration replaces Flink's logging configuration, by file name:
+	// log4j-console.properties or logback-console.xml.
+	// +optional
+	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
+	// Mode is native (default: the JobManager creates TaskManager pods) or
+	// standalone (the operator does; reactive scaling).
+	// +optional
+	Mode string `json:"mode,omitempty"`
+	// RestartNonce: change it to restart the job (spec.restartNonce).
+	// +optional
+	RestartNonce *int64 `json:"restartNonce,omitempty"`
+	// SavepointTriggerNonce: change it to trigger a savepoint (spec.job.savepointTriggerNonce).
+	// +optional
+	SavepointTriggerNonce *int64 `json:"savepointTriggerNonce,omitempty"`
+	// CheckpointTriggerNonce: change it to trigger a checkpoint (spec.job.checkpointTriggerNonce).
+	// +optional
+	CheckpointTriggerNonce *int64 `json:"checkpointTriggerNonce,omitempty"`
+	// SavepointRedeployNonce: change it, with initialSavepointPath, to
+	// redeploy from that savepoint (spec.job.savepointRedeployNonce; operator 1.8+).
+	// +optional
+	SavepointRedeployNonce *int64 `json:"savepointRedeployNonce,omitempty"`
+	// InitialSavepointPath is the savepoint the job starts from when first
+	// deployed, or is redeployed from (spec.job.initialSavepointPath).
+	// +optional
+	InitialSavepointPath string `json:"initialSavepointPath,omitempty"`
+	// AllowNonRestoredState lets the job start from a savepoint with state
+	// it no longer has operators for (spec.job.allowNonRestoredState).
+	// +optional
+	AllowNonRestoredState *bool `json:"allowNonRestoredState,omitempty"`
+	// AutoscalerResetNonce: change it to reset the autoscaler's state
+	// (spec.job.autoscalerResetNonce; operator 1.11+).
+	// +optional
+	AutoscalerResetNonce *int64 `json:"autoscalerResetNonce,omitempty"`
 	// JarURI of the job, e.g. local:///opt/flink/usrlib/job.jar.
 	// +required
 	JarURI string `json:"jarURI,omitempty"`
@@ -646,6 +705,13 @@ type JobFields struct {
 	// every render warns.
 	// +optional
 	PodSecurity string `json:"podSecurity,omitempty"`
+	// Snapshots are FlinkStateSnapshot objects of this job (operator 1.10+).
+	// +optional
+	Snapshots []Snapshot `json:"snapshots,omitempty"`
+	// BlueGreen, when present, renders the job as a FlinkBlueGreenDeployment
+	// (operator 1.14+) instead of a FlinkDeployment.
+	// +optional
+	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
 }
 
 // Autoscaler switches on the operator's job autoscaler.

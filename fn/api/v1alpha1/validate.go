@@ -76,6 +76,7 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	errs = append(errs, s.GitOps.validate(spec.Child("gitops"))...)
 	errs = append(errs, s.validateComponents(spec.Child("components"))...)
 	errs = append(errs, s.validateSecurity(spec)...)
+	errs = append(errs, s.Policy.Validate(spec.Child("policy"))...)
 	if port, ok := s.Flink.FlinkConfiguration[PromReporterPortKey]; ok && port != strconv.Itoa(int(s.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flink", "flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be spec.metrics.port (%d): Datadog and the operator scrape that port", s.Metrics.Port)))
@@ -125,12 +126,25 @@ func KarpenterMismatch(chartVersion, nodePoolAPIVersion string) string {
 	if !ok || got == nodePoolAPIVersion {
 		return ""
 	}
+	if got == KarpenterV1 && nodePoolAPIVersion == KarpenterV1beta1 {
+		return V1beta1OnKarpenterV1(chartVersion, "")
+	}
 	want := "0.32-0.37"
 	if nodePoolAPIVersion == KarpenterV1 {
 		want = "1.x"
 	}
 	return fmt.Sprintf("Karpenter %s serves karpenter.sh/%s NodePools but spec.nodes.karpenter.apiVersion is %s: pin Karpenter %s or set the apiVersion to %s",
 		chartVersion, got, nodePoolAPIVersion, want, got)
+}
+
+// V1beta1OnKarpenterV1 explains why v1beta1 NodePools cannot be rendered
+// for a Karpenter 1.x release; pinnedAt names the field that pins it, if any.
+func V1beta1OnKarpenterV1(chartVersion, pinnedAt string) string {
+	if pinnedAt != "" {
+		chartVersion += " (" + pinnedAt + ")"
+	}
+	return fmt.Sprintf("Karpenter %s serves only karpenter.sh/v1 NodePools and karpenter.k8s.aws/v1 EC2NodeClasses: Karpenter 1.1 removed v1beta1 and 1.0 serves it only to migrate existing objects; set spec.nodes.karpenter.apiVersion to v1, or pin Karpenter 0.32-0.37 for v1beta1",
+		chartVersion)
 }
 
 var sha256Digest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
@@ -181,7 +195,11 @@ func (s *PlatformSpec) validateComponents(path *field.Path) field.ErrorList {
 	}
 	k := &c.Karpenter
 	if api := s.Nodes.Karpenter.APIVersion; *k.Enabled && *s.Nodes.Karpenter.Enabled && (api == KarpenterV1beta1 || api == KarpenterV1) {
-		if msg := KarpenterMismatch(k.Version, s.Nodes.Karpenter.APIVersion); msg != "" {
+		if served, _ := KarpenterAPIVersion(k.Version); served == KarpenterV1 && api == KarpenterV1beta1 {
+			// The NodePool API is the choice to change: Karpenter 1.x has
+			// no v1beta1 to render for.
+			errs = append(errs, field.Invalid(field.NewPath("spec", "nodes", "karpenter", "apiVersion"), api, V1beta1OnKarpenterV1(k.Version, path.Child(ComponentKarpenter, "version").String())))
+		} else if msg := KarpenterMismatch(k.Version, s.Nodes.Karpenter.APIVersion); msg != "" {
 			errs = append(errs, field.Invalid(path.Child(ComponentKarpenter, "version"), k.Version, msg))
 		}
 	}
@@ -315,6 +333,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 func validateFlinkDefaults(path *field.Path, f *FlinkDefaults) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validatePullPolicy(path.Child("imagePullPolicy"), f.ImagePullPolicy)...)
+	errs = append(errs, validateFlinkDefaultJobFields(path, f)...)
 	errs = append(errs, validateFlinkConfiguration(path.Child("flinkConfiguration"), f.FlinkConfiguration)...)
 	errs = append(errs, validateProcess(path.Child("jobManager"), f.JobManager, false)...)
 	errs = append(errs, validateProcess(path.Child("taskManager"), f.TaskManager, false)...)
@@ -335,7 +354,11 @@ type JobContext struct {
 // ran. Paths are rooted at the object ("spec.parallelism").
 func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	var errs field.ErrorList
-	errs = append(errs, validateTypeMeta(j.APIVersion, j.Kind, KindJob)...)
+	wantKind := KindJob
+	if j.IsSession() {
+		wantKind = KindSession
+	}
+	errs = append(errs, validateTypeMeta(j.APIVersion, j.Kind, wantKind)...)
 	meta := field.NewPath("metadata")
 	switch {
 	case j.Metadata.Name == "":
@@ -365,10 +388,14 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	} else if !contains(supported, s.FlinkVersion) {
 		errs = append(errs, field.Invalid(spec.Child("flinkVersion"), s.FlinkVersion, FlinkVersionHint(ctx.OperatorVersion, s.FlinkVersion)))
 	}
-	if s.ServiceAccount != "" {
-		errs = append(errs, dnsSubdomain(spec.Child("serviceAccount"), s.ServiceAccount)...)
+	var platformFlink *FlinkDefaults
+	if ctx.Platform != nil {
+		platformFlink = &ctx.Platform.Flink
 	}
-	if s.JarURI == "" {
+	errs = append(errs, s.validateJobFields(spec, platformFlink)...)
+	if j.IsSession() {
+		errs = append(errs, sessionOnlyErrors(spec, s)...)
+	} else if s.JarURI == "" {
 		errs = append(errs, field.Required(spec.Child("jarURI"), "e.g. local:///opt/flink/usrlib/job.jar"))
 	}
 	if s.Parallelism != nil && *s.Parallelism < 1 {
@@ -377,15 +404,21 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if s.TaskSlots != nil && *s.TaskSlots < 1 {
 		errs = append(errs, field.Invalid(spec.Child("taskSlots"), *s.TaskSlots, "must be at least 1"))
 	}
-	errs = append(errs, oneOf(spec.Child("upgradeMode"), []string{s.UpgradeMode}, "stateless", "savepoint", "last-state")...)
-	errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
+	if !j.IsSession() {
+		errs = append(errs, oneOf(spec.Child("upgradeMode"), []string{s.UpgradeMode}, "stateless", "savepoint", "last-state")...)
+		errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
+	}
 	conf := s.FlinkConfiguration
 	errs = append(errs, validateFlinkConfiguration(spec.Child("flinkConfiguration"), conf)...)
 	if port, ok := conf[PromReporterPortKey]; ok && ctx.Platform != nil && port != strconv.Itoa(int(ctx.Platform.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be the platform's spec.metrics.port (%d): Datadog scrapes that port on every Flink pod", ctx.Platform.Metrics.Port)))
 	}
-	switch s.UpgradeMode {
+	mode := s.UpgradeMode
+	if j.IsSession() {
+		mode = "" // refused above; its jobs' modes are checked on them
+	}
+	switch mode {
 	case "last-state":
 		if conf["high-availability.type"] == "" && conf["high-availability"] == "" {
 			errs = append(errs, field.Required(spec.Child("flinkConfiguration").Key("high-availability.type"),
@@ -416,6 +449,9 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 		}
 	}
 	errs = append(errs, j.validateSecurity(spec, ctx)...)
+	if !j.IsSession() {
+		errs = append(errs, snapshotBlueGreenErrors(spec, j.Metadata.Name, s, ctx.OperatorVersion)...)
+	}
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)

@@ -52,7 +52,7 @@ func TestPlatformDefaults(t *testing.T) {
 	checks := map[string]bool{
 		"kubernetesVersion":   s.KubernetesVersion == DefaultKubernetesVersion,
 		"shortName":           s.Environments[0].ShortName == "dev",
-		"serviceAccount":      s.Flink.ServiceAccount == DefaultServiceAccount,
+		"serviceAccount":      s.Flink.ServiceAccount.Name == DefaultServiceAccount,
 		"metrics.port":        s.Metrics.Port == DefaultMetricsPort,
 		"datadog.enabled":     *s.Metrics.Datadog.Enabled,
 		"datadog.metrics":     len(s.Metrics.Datadog.Metrics) == len(DefaultDatadogMetrics),
@@ -190,7 +190,7 @@ func TestJobDefaultsInheritPlatform(t *testing.T) {
 	j.Spec.TaskManager = &ProcessSpec{Resource: &Resource{Memory: "4g"}}
 	j.Default(&p.Spec)
 	s := j.Spec
-	if s.Image != "flink:1.18" || s.FlinkVersion != "v1_18" || s.ServiceAccount != "flink" {
+	if s.Image != "flink:1.18" || s.FlinkVersion != "v1_18" || s.ServiceAccount.Name != "flink" {
 		t.Errorf("platform defaults not inherited: %+v", s)
 	}
 	if s.FlinkConfiguration["a"] != "platform" || s.FlinkConfiguration["b"] != "job" {

@@ -89,7 +89,9 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	return out, checkPodSecurity(p, out)
+	err = checkPodSecurity(p, out)
+	out = append(blueGreen(p, out), sessionJobs(p)...)
+	return out, err
 }
 
 // byNamespace groups jobs by namespace, namespaces sorted, jobs in order,
@@ -197,6 +199,11 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	if s.TaskSlots != nil {
 		conf["taskmanager.numberOfTaskSlots"] = strconv.Itoa(int(*s.TaskSlots))
 	}
+	if s.WebIdentityS3(&ps.Flink) {
+		for k, v := range api.S3WebIdentityConfiguration() {
+			conf[k] = v
+		}
+	}
 	if a := s.Autoscaler; a != nil && a.Enabled {
 		conf["job.autoscaler.enabled"] = "true"
 		for k, v := range a.Settings {
@@ -216,6 +223,13 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 	} {
 		tags[k] = v
 	}
+	if j.IsSession() {
+		// Many jobs share a session cluster's pods: their metrics carry
+		// the Prometheus reporter's own job_name label, which a pod tag
+		// would shadow.
+		delete(tags, "job_name")
+		tags["session_cluster"] = name
+	}
 
 	sched := nodepool.SchedulingFor(ps, j.Metadata.Namespace, name)
 	vals := map[string]any{
@@ -231,11 +245,10 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"image":              s.Image,
 		"imagePullPolicy":    s.ImagePullPolicy,
 		"flinkVersion":       s.FlinkVersion,
-		"serviceAccount":     s.ServiceAccount,
+		"serviceAccount":     s.ServiceAccount.Name,
 		"flinkConfiguration": conf,
 		"jobManager":         process(s.JobManager),
 		"taskManager":        process(s.TaskManager),
-		"job":                jobValues(s),
 		"metrics":            map[string]any{"port": port},
 		"datadog": map[string]any{
 			"enabled":         *ps.Metrics.Datadog.Enabled,
@@ -254,6 +267,10 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		},
 		"podSecurity":     podSecurityLevel(s),
 		"securityContext": SecurityContext(podSecurityLevel(s)),
+	}
+	addDeploymentFields(vals, s)
+	if !j.IsSession() {
+		vals["job"] = jobValues(s)
 	}
 	return vals, nil
 }
@@ -362,6 +379,7 @@ func jobValues(s *api.JobFields) map[string]any {
 	if len(s.Args) > 0 {
 		out["args"] = toAny(s.Args)
 	}
+	addJobFields(out, s)
 	return out
 }
 

@@ -42,14 +42,13 @@ func (Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 		return nil, nil
 	}
 	cfg := p.Platform.Spec.RBAC
-	accounts := map[string]map[string]bool{} // namespace -> service accounts
-	podSecurity := map[string]int{}          // namespace -> loosest level of its jobs
+	accounts, probs := identities(p.Jobs)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	podSecurity := map[string]int{} // namespace -> loosest level of its jobs
 	for _, j := range p.Jobs {
 		ns := j.Metadata.Namespace
-		if accounts[ns] == nil {
-			accounts[ns] = map[string]bool{}
-		}
-		accounts[ns][j.Spec.ServiceAccount] = true
 		podSecurity[ns] = max(podSecurity[ns], levelIndex(j.Spec.PodSecurity))
 	}
 	policyVersion := podSecurityVersion(p.Platform.Spec.KubernetesVersion)
@@ -72,10 +71,14 @@ func (Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 		}))
 		subjects := make([]any, 0, len(sas))
 		for _, sa := range sas {
+			meta := map[string]any{"name": sa, "namespace": ns}
+			if role := accounts[ns][sa].role; role != "" {
+				meta["annotations"] = map[string]any{api.IRSARoleAnnotation: role}
+			}
 			out = append(out, manifest.New(Name, map[string]any{
 				"apiVersion": "v1",
 				"kind":       "ServiceAccount",
-				"metadata":   map[string]any{"name": sa, "namespace": ns},
+				"metadata":   meta,
 			}))
 			subjects = append(subjects, map[string]any{"kind": "ServiceAccount", "name": sa, "namespace": ns})
 		}

@@ -1,0 +1,174 @@
+package v1alpha1
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/krm-flink/krm-flink/internal/flinkcrd"
+)
+
+const (
+	// KindSession is the kind of a session cluster: a FlinkDeployment
+	// without a job, which session jobs are submitted to. Its spec is a
+	// FlinkJobSpec's without the job-only fields.
+	KindSession = "FlinkSessionSpec"
+	// KindSessionJob is the kind of a job submitted to a session cluster.
+	KindSessionJob = "FlinkSessionJobSpec"
+)
+
+// IsInputJobKind tells whether kind is one of the per-job input kinds
+// (everything but the platform).
+func IsInputJobKind(kind string) bool {
+	return kind == KindJob || kind == KindSession || kind == KindSessionJob
+}
+
+// IsSession tells whether the object is a session cluster (FlinkSessionSpec),
+// which is decoded into the same type as a FlinkJobSpec.
+func (j *FlinkJobSpec) IsSession() bool { return j.Kind == KindSession }
+
+// FlinkSessionJobSpec describes one job submitted to a session cluster.
+type FlinkSessionJobSpec struct {
+	APIVersion string         `json:"apiVersion"`
+	Kind       string         `json:"kind"`
+	Metadata   ObjectMeta     `json:"metadata"`
+	Spec       SessionJobSpec `json:"spec"`
+}
+
+// SessionJobSpec is the body of a FlinkSessionJobSpec.
+type SessionJobSpec struct {
+	SessionJobFields `json:",inline"`
+	// Environments maps an environment name to a partial SessionJobFields
+	// merged over the session job for that environment (JSON merge patch).
+	// +optional
+	Environments map[string]json.RawMessage `json:"environments,omitempty"`
+	// Only restricts the session job to these environments. Default: all.
+	// +optional
+	Only []string `json:"only,omitempty"`
+}
+
+// SessionJobFields are the settings of a session job an environment may override.
+type SessionJobFields struct {
+	// Session names the FlinkSessionSpec (same namespace) the job runs on.
+	// +required
+	Session string `json:"session,omitempty"`
+	// Owner is the team that owns the job (label krm-flink.io/owner).
+	// +required
+	Owner string `json:"owner,omitempty"`
+	// Repo is the source repository.
+	// +optional
+	Repo string `json:"repo,omitempty"`
+	// JarURI is fetched by the session cluster: https, s3 or a Maven
+	// repository URL (the operator downloads it), or local:// in the image.
+	// +required
+	JarURI string `json:"jarURI,omitempty"`
+	// +optional
+	EntryClass string `json:"entryClass,omitempty"`
+	// +optional
+	Args []string `json:"args,omitempty"`
+	// Parallelism defaults to 1.
+	// +optional
+	Parallelism *int32 `json:"parallelism,omitempty"`
+	// UpgradeMode: stateless (default), savepoint, last-state.
+	// +optional
+	UpgradeMode string `json:"upgradeMode,omitempty"`
+	// State: running (default) or suspended.
+	// +optional
+	State string `json:"state,omitempty"`
+	// +optional
+	InitialSavepointPath string `json:"initialSavepointPath,omitempty"`
+	// +optional
+	AllowNonRestoredState *bool `json:"allowNonRestoredState,omitempty"`
+	// Nonces: a changed value triggers the action once.
+	// +optional
+	RestartNonce *int64 `json:"restartNonce,omitempty"`
+	// +optional
+	SavepointTriggerNonce *int64 `json:"savepointTriggerNonce,omitempty"`
+	// +optional
+	CheckpointTriggerNonce *int64 `json:"checkpointTriggerNonce,omitempty"`
+	// +optional
+	SavepointRedeployNonce *int64 `json:"savepointRedeployNonce,omitempty"`
+	// FlinkConfiguration is the session job's own configuration (the
+	// operator applies the job-level keys over the cluster's).
+	// +optional
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
+	// Snapshots are FlinkStateSnapshot objects of this session job.
+	// +optional
+	Snapshots []Snapshot `json:"snapshots,omitempty"`
+}
+
+// Snapshot declares one FlinkStateSnapshot of a job (operator 1.10+),
+// named <job>-<name>, whose jobReference is the job.
+type Snapshot struct {
+	// Name is unique per job; the object is <job>-<name>.
+	// +required
+	Name string `json:"name"`
+	// Type: savepoint (default) or checkpoint.
+	// +optional
+	Type string `json:"type,omitempty"`
+	// Path of the savepoint: where to write it, or, with alreadyExists,
+	// the existing savepoint to register. Savepoints only.
+	// +optional
+	Path string `json:"path,omitempty"`
+	// AlreadyExists registers an existing savepoint at Path instead of
+	// triggering one. Savepoints only.
+	// +optional
+	AlreadyExists *bool `json:"alreadyExists,omitempty"`
+	// DisposeOnDelete deletes the savepoint's data with the object. Savepoints only.
+	// +optional
+	DisposeOnDelete *bool `json:"disposeOnDelete,omitempty"`
+	// FormatType: CANONICAL or NATIVE. Savepoints only.
+	// +optional
+	FormatType string `json:"formatType,omitempty"`
+	// BackoffLimit is how many times a failed snapshot is retried.
+	// +optional
+	BackoffLimit *int32 `json:"backoffLimit,omitempty"`
+}
+
+// Snapshot types.
+const (
+	SnapshotSavepoint  = "savepoint"
+	SnapshotCheckpoint = "checkpoint"
+)
+
+// BlueGreen renders the job as a FlinkBlueGreenDeployment (operator 1.14+),
+// whose template is the job's FlinkDeployment spec.
+type BlueGreen struct {
+	// Configuration are the blue/green settings
+	// (kubernetes.operator.bluegreen.*).
+	// +optional
+	Configuration map[string]string `json:"configuration,omitempty"`
+	// Ingress the operator points at the active deployment (the
+	// FlinkBlueGreenDeployment spec.ingress, shaped as a job's ingress).
+	// +optional
+	Ingress *Ingress `json:"ingress,omitempty"`
+}
+
+// Operator releases that introduced the kinds, from the CRD facts
+// (internal/flinkcrd): "1.10" and "1.14".
+var (
+	SnapshotOperatorVersion  = firstRelease(flinkcrd.KindFlinkStateSnapshot, "spec")
+	BlueGreenOperatorVersion = firstRelease(flinkcrd.KindFlinkBlueGreenDeployment, "spec")
+	// savepointRedeployOperatorVersion introduced job.savepointRedeployNonce: "1.8".
+	savepointRedeployOperatorVersion = firstRelease(flinkcrd.KindFlinkSessionJob, "spec.job.savepointRedeployNonce")
+)
+
+// firstRelease is the first operator release whose CRD of kind has the
+// field at path, as "1.10".
+func firstRelease(kind, path string) string {
+	r, ok := flinkcrd.FieldSince(kind, path)
+	if !ok {
+		panic(fmt.Sprintf("v1alpha1: the CRD facts have no %s %s", kind, path))
+	}
+	return r.String()
+}
+
+// OperatorAtLeast tells whether operator release v is at least major.minor
+// ("1.10"); an unparsable version counts as new enough.
+func OperatorAtLeast(v, min string) bool {
+	maj, mnr, ok := majorMinor(v)
+	wantMaj, wantMnr, _ := majorMinor(min)
+	if !ok {
+		return true
+	}
+	return maj > wantMaj || maj == wantMaj && mnr >= wantMnr
+}

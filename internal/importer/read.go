@@ -1,0 +1,256 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/problem"
+)
+
+// FlinkGroup is the API group of the Flink Kubernetes Operator's kinds.
+const FlinkGroup = "flink.apache.org"
+
+// flinkAPIVersion is the version of the operator's kinds import reads.
+const flinkAPIVersion = FlinkGroup + "/v1beta1"
+
+// KindDeployment is the kind import turns into FlinkJobSpecs.
+const KindDeployment = "FlinkDeployment"
+
+// notYetSupported are the operator's kinds krm-flink has no input kind for
+// yet, with what would express them.
+var notYetSupported = map[string]string{
+	"FlinkSessionJob":          "a job submitted to a session cluster",
+	"FlinkStateSnapshot":       "a savepoint or checkpoint object",
+	"FlinkBlueGreenDeployment": "a blue/green pair of deployments",
+}
+
+// Object is one FlinkDeployment read for import, with where it came from.
+type Object struct {
+	File string
+	// Item is the index in a List, or -1.
+	Item int
+	Data map[string]any
+}
+
+// Namespace and Name identify the object.
+func (o *Object) Namespace() string { s, _ := metadata(o.Data)["namespace"].(string); return s }
+
+// Name is the object's metadata.name.
+func (o *Object) Name() string { s, _ := metadata(o.Data)["name"].(string); return s }
+
+// Ref names the object in problems.
+func (o *Object) Ref() problem.ObjectRef {
+	return problem.ObjectRef{APIVersion: flinkAPIVersion, Kind: KindDeployment, Namespace: o.Namespace(), Name: o.Name()}
+}
+
+// where is the file, and the List item, for problems.
+func (o *Object) where() string {
+	if o.Item < 0 {
+		return o.File
+	}
+	return fmt.Sprintf("%s (items[%d])", o.File, o.Item)
+}
+
+func metadata(obj map[string]any) map[string]any {
+	m, _ := obj["metadata"].(map[string]any)
+	return m
+}
+
+// Read reads every FlinkDeployment in the files and folders (searched as
+// render searches them), in sorted file order. A List (as kubectl get -o
+// yaml prints several objects) is read item by item. An object without a
+// namespace gets defaultNamespace, when given. Other operator kinds are
+// errors naming the object (krm-flink has no kind for them yet); objects of
+// any other kind are skipped with a warning.
+func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
+	files, probs := inputFiles(paths)
+	var objs []*Object
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			continue
+		}
+		docs, ps := input.SplitDocuments(f, data)
+		probs = append(probs, ps...)
+		for _, d := range docs {
+			m, err := decode(d.JSON)
+			if err != nil {
+				probs = append(probs, problem.Errorf(f, d.Ref(), "", "%v", err))
+				continue
+			}
+			if items, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
+				for i, it := range items {
+					im, ok := it.(map[string]any)
+					if !ok {
+						probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, fmt.Sprintf("items[%d]", i), "not an object"))
+						continue
+					}
+					o, ps := object(f, i, im, defaultNamespace)
+					probs = append(probs, ps...)
+					if o != nil {
+						objs = append(objs, o)
+					}
+				}
+				continue
+			}
+			o, ps := object(f, -1, m, defaultNamespace)
+			probs = append(probs, ps...)
+			if o != nil {
+				objs = append(objs, o)
+			}
+		}
+	}
+	objs, ps := withoutDuplicates(objs)
+	return objs, append(probs, ps...)
+}
+
+// object checks one document and returns it when it is a FlinkDeployment.
+func object(file string, item int, m map[string]any, defaultNamespace string) (*Object, problem.List) {
+	o := &Object{File: file, Item: item, Data: m}
+	apiVersion, kind := str(m, "apiVersion"), str(m, "kind")
+	ref := problem.ObjectRef{APIVersion: apiVersion, Kind: kind, Namespace: o.Namespace(), Name: o.Name()}
+	group, _, _ := strings.Cut(apiVersion, "/")
+	switch {
+	case apiVersion == "v1" && kind == "ServiceAccount":
+		return nil, nil // read by Roles
+	case group != FlinkGroup:
+		return nil, problem.List{problem.Warningf(o.where(), ref, "", "skipped: not a Flink operator object (%s)", apiVersion)}
+	case notYetSupported[kind] != "":
+		return nil, problem.List{problem.Errorf(o.where(), ref, "kind", "not yet supported: krm-flink has no input kind for a %s (%s); leave it out of the import and keep managing it as today", kind, notYetSupported[kind])}
+	case kind != KindDeployment:
+		return nil, problem.List{problem.Errorf(o.where(), ref, "kind", "unknown Flink operator kind %s", kind)}
+	case apiVersion != flinkAPIVersion:
+		return nil, problem.List{problem.Errorf(o.where(), ref, "apiVersion", "unsupported apiVersion %s: import reads %s", apiVersion, flinkAPIVersion)}
+	case o.Name() == "":
+		return nil, problem.List{problem.Errorf(o.where(), ref, "metadata.name", "required")}
+	}
+	if o.Namespace() == "" {
+		if defaultNamespace == "" {
+			return nil, problem.List{problem.Errorf(o.where(), ref, "metadata.namespace", "required: the object has no namespace; give it one, or run import with --namespace")}
+		}
+		metadata(m)["namespace"] = defaultNamespace
+	}
+	return o, nil
+}
+
+// withoutDuplicates reports a FlinkDeployment read twice and keeps the
+// first.
+func withoutDuplicates(objs []*Object) ([]*Object, problem.List) {
+	seen := map[string]*Object{}
+	var probs problem.List
+	var out []*Object
+	for _, o := range objs {
+		k := o.Namespace() + "/" + o.Name()
+		if first, ok := seen[k]; ok {
+			probs = append(probs, problem.Errorf(o.where(), o.Ref(), "metadata.name", "defined twice: also in %s", first.where()))
+			continue
+		}
+		seen[k] = o
+		out = append(out, o)
+	}
+	return out, probs
+}
+
+// inputFiles lists the YAML files of paths, sorted and unique.
+func inputFiles(paths []string) ([]string, problem.List) {
+	var files []string
+	var probs problem.List
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		found, err := input.Files(p)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
+		}
+		files = append(files, found...)
+	}
+	sort.Strings(files)
+	out := files[:0]
+	for i, f := range files {
+		if i == 0 || files[i-1] != f {
+			out = append(out, f)
+		}
+	}
+	return out, probs
+}
+
+// decode reads a document's JSON keeping numbers as written.
+func decode(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func str(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// pathError drops the path an fs.PathError repeats: problems name the file.
+func pathError(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// Roles reads the IAM role (IRSA annotation) of every ServiceAccount in the
+// files, by namespace/name: a FlinkDeployment names its ServiceAccount
+// only, so `kubectl get flinkdeployments,serviceaccounts -o yaml` gives
+// import the job's serviceAccount.iamRoleArn too. Files Read cannot read
+// are reported there.
+func Roles(paths []string) map[string]string {
+	files, _ := inputFiles(paths)
+	roles := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		docs, _ := input.SplitDocuments(f, data)
+		for _, d := range docs {
+			m, err := decode(d.JSON)
+			if err != nil {
+				continue
+			}
+			items := []any{m}
+			if l, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
+				items = l
+			}
+			for _, it := range items {
+				im, _ := it.(map[string]any)
+				if str(im, "apiVersion") != "v1" || str(im, "kind") != "ServiceAccount" {
+					continue
+				}
+				meta := metadata(im)
+				ns, _ := meta["namespace"].(string)
+				name, _ := meta["name"].(string)
+				ann, _ := meta["annotations"].(map[string]any)
+				if role, _ := ann[api.IRSARoleAnnotation].(string); role != "" {
+					roles[ns+"/"+name] = role
+				}
+			}
+		}
+	}
+	return roles
+}

@@ -1,0 +1,69 @@
+package input
+
+import (
+	"sort"
+
+	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/problem"
+)
+
+// SessionJob is a decoded FlinkSessionJobSpec and where it came from.
+type SessionJob struct {
+	*api.FlinkSessionJobSpec
+	File string
+}
+
+// Ref names the session job in problems.
+func (j *SessionJob) Ref() problem.ObjectRef {
+	return problem.ObjectRef{APIVersion: j.APIVersion, Kind: j.Kind, Namespace: j.Metadata.Namespace, Name: j.Metadata.Name}
+}
+
+// DecodeSessionJob strictly decodes a FlinkSessionJobSpec document.
+func DecodeSessionJob(d *Document) (*SessionJob, problem.List) {
+	j := &api.FlinkSessionJobSpec{}
+	// Nested flinkConfiguration keys are rendered flat, which every
+	// operator release takes; only FlinkJobSpecs and the platform check them.
+	probs, complete, _ := strictDecode(d, j)
+	if !complete {
+		return nil, probs
+	}
+	return &SessionJob{FlinkSessionJobSpec: j, File: d.File}, probs
+}
+
+// sortSessionJobs orders session jobs by namespace, name and file.
+func sortSessionJobs(jobs []*SessionJob) {
+	sort.SliceStable(jobs, func(i, k int) bool {
+		a, b := jobs[i], jobs[k]
+		x, y := a.Metadata, b.Metadata
+		if x.Namespace != y.Namespace {
+			return x.Namespace < y.Namespace
+		}
+		if x.Name != y.Name {
+			return x.Name < y.Name
+		}
+		return a.File < b.File
+	})
+}
+
+// checkDuplicateSessionJobs reports every session job defined a second
+// time and returns the session jobs without them.
+func checkDuplicateSessionJobs(jobs []*SessionJob) (problem.List, []*SessionJob) {
+	var probs problem.List
+	var kept []*SessionJob
+	first := map[string]*SessionJob{}
+	for _, j := range jobs {
+		key := j.Metadata.Namespace + "/" + j.Metadata.Name
+		if prev, ok := first[key]; ok {
+			where := prev.File
+			if where == j.File {
+				where = "the same file"
+			}
+			probs = append(probs, problem.Errorf(j.File, j.Ref(), "metadata.name",
+				"duplicate session job: %s is already defined in %s", key, where))
+			continue
+		}
+		first[key] = j
+		kept = append(kept, j)
+	}
+	return probs, kept
+}
