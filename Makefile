@@ -51,9 +51,14 @@ GOLDEN_PKGS := ./fn/cli ./fn/krmfn ./internal/chart/source \
 	./internal/component/certmanager ./internal/component/flinkoperator \
 	./internal/component/fluentbit ./internal/component/helmcomponent \
 	./internal/component/karpenter ./internal/component/rbac ./test/security
-golden: ## rewrite golden files and overlays/ after an intended output change
+golden: generate ## rewrite golden files and overlays/ after an intended output change
 	$(GO) test $(GOLDEN_PKGS) -update
 	$(MAKE) render
+
+.PHONY: generate
+generate: ## regenerate the operator CRD facts, the input JSON Schemas and README's input reference
+	$(GO) generate ./internal/flinkcrd
+	$(GO) run ./internal/apischema/gen
 
 .PHONY: bench
 bench: ## Go benchmarks and hack/bench.sh: krm-flink vs helm template per job

@@ -32,6 +32,7 @@ var fnModeNotApplicable = map[string]string{
 	"empty-file":                       "an orchestrator hands a function no empty item",
 	"two-platforms":                    "in kpt the functionConfig file is also an item: FlinkPlatform items pass through by design",
 	"extra-object-managed-by-label":    "the function takes an item with this label for its own earlier output and replaces it",
+	"operator-lacks-field":             "its job chart is a relative path, which a function resolves only with krm-flink.io/base-dir (testdata/fn/chart-path-base-dir); both modes run the same check in internal/render",
 }
 
 // fnModeUnparseable are cases whose input cannot make a well-formed

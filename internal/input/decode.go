@@ -35,6 +35,9 @@ type Platform struct {
 	// it is not File's (a KRM function names File as its orchestrator
 	// does); BaseDirFrom says what BaseDir is, for messages.
 	BaseDir, BaseDirFrom string
+	// NestedConfig are the flinkConfiguration keys written as nested
+	// mappings, as field paths (spec.flink.flinkConfiguration[state]).
+	NestedConfig []string
 }
 
 // Dir is the folder the platform's relative paths (charts, chartsDir,
@@ -63,6 +66,10 @@ func (p *Platform) PathNote(path string) string {
 type Job struct {
 	*api.FlinkJobSpec
 	File string
+	// NestedConfig are the flinkConfiguration keys written as nested
+	// mappings, as field paths (spec.flinkConfiguration[state],
+	// spec.environments.prod.flinkConfiguration[state]).
+	NestedConfig []string
 }
 
 // Ref names the platform in problems.
@@ -222,22 +229,22 @@ func trimYAMLError(err error) string {
 // be checked.
 func DecodePlatform(d *Document) (*Platform, problem.List) {
 	p := &api.FlinkPlatform{}
-	probs, complete := strictDecode(d, p)
+	probs, complete, nested := strictDecode(d, p)
 	if !complete {
 		return nil, probs
 	}
-	return &Platform{FlinkPlatform: p, File: d.File}, probs
+	return &Platform{FlinkPlatform: p, File: d.File, NestedConfig: nested}, probs
 }
 
 // DecodeJob strictly decodes a FlinkJobSpec document; like DecodePlatform it
 // returns the job with problems that left every field decoded.
 func DecodeJob(d *Document) (*Job, problem.List) {
 	j := &api.FlinkJobSpec{}
-	probs, complete := strictDecode(d, j)
+	probs, complete, nested := strictDecode(d, j)
 	if !complete {
 		return nil, probs
 	}
-	return &Job{FlinkJobSpec: j, File: d.File}, probs
+	return &Job{FlinkJobSpec: j, File: d.File, NestedConfig: nested}, probs
 }
 
 var typeErr = regexp.MustCompile(`cannot unmarshal (.+) into Go (?:struct field \S+?\.(\S+)|value) of type (\S+)`)
@@ -245,10 +252,10 @@ var typeErr = regexp.MustCompile(`cannot unmarshal (.+) into Go (?:struct field 
 // strictDecode decodes a document into v, reporting unknown fields,
 // duplicate fields and type mismatches with their field paths; complete
 // says every field the document gives was decoded.
-func strictDecode(d *Document, v any) (problem.List, bool) {
-	data, probs := checkScalars(d)
+func strictDecode(d *Document, v any) (problem.List, bool, []string) {
+	data, probs, nested := checkScalars(d)
 	ps, complete := strictDecodeJSON(data, v, d.File, d.Ref(), "")
-	return append(probs, ps...), complete
+	return append(probs, ps...), complete, nested
 }
 
 // StrictDecode decodes JSON into v and reports every unknown field,
@@ -381,7 +388,7 @@ func jsonKind(v any) string {
 	switch v.(type) {
 	case string:
 		return "string"
-	case float64:
+	case float64, json.Number:
 		return "number"
 	case bool:
 		return "bool"

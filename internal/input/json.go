@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
+
+// jsonNumber is a number literal as JSON writes it.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 
 // maxNodes bounds how many nodes one document may expand to through aliases:
 // a "billion laughs" document is a few lines that expand to billions.
@@ -164,6 +168,12 @@ func (c *converter) writeScalar(n *yaml.Node) error {
 		f, err := strconv.ParseFloat(n.Value, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return fmt.Errorf("line %d: %q is not a finite number", n.Line, n.Value)
+		}
+		if jsonNumber.MatchString(n.Value) {
+			// As written: a Flink configuration value 0.10 or 1.0 keeps
+			// its text, which a float would lose.
+			c.buf.WriteString(n.Value)
+			break
 		}
 		b, _ := json.Marshal(f)
 		c.buf.Write(b)

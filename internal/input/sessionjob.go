@@ -21,7 +21,9 @@ func (j *SessionJob) Ref() problem.ObjectRef {
 // DecodeSessionJob strictly decodes a FlinkSessionJobSpec document.
 func DecodeSessionJob(d *Document) (*SessionJob, problem.List) {
 	j := &api.FlinkSessionJobSpec{}
-	probs, complete := strictDecode(d, j)
+	// Nested flinkConfiguration keys are rendered flat, which every
+	// operator release takes; only FlinkJobSpecs and the platform check them.
+	probs, complete, _ := strictDecode(d, j)
 	if !complete {
 		return nil, probs
 	}

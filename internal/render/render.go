@@ -108,6 +108,7 @@ func (r *Renderer) Render(env string) (*Result, error) {
 	for _, line := range helmLog {
 		res.Warnings = append(res.Warnings, problem.Warningf(r.set.Platform.File, r.set.Platform.Ref(), "", "environment %s: helm: %s", env, line))
 	}
+	probs2 = append(probs2, checkOperatorFields(p, res.Objects)...)
 	extras, ps := r.extras(env, res.Objects)
 	probs2 = append(probs2, ps...)
 	if probs2.HasErrors() {

@@ -59,7 +59,9 @@ func CheckPlatform(p *input.Platform) problem.List {
 func platformProblems(p *input.Platform) problem.List {
 	base := deepCopyPlatform(p.FlinkPlatform)
 	base.Default()
-	return problem.FromFieldErrors(p.File, p.Ref(), append(base.Validate(), flinkVersionErrors(&base.Spec, "")...))
+	errs := append(base.Validate(), flinkVersionErrors(&base.Spec, "")...)
+	errs = append(errs, nestedConfigErrors(p.NestedConfig, []string{"spec.flink.flinkConfiguration"}, OperatorVersion(&base.Spec))...)
+	return problem.FromFieldErrors(p.File, p.Ref(), errs)
 }
 
 // flinkVersionErrors checks the flinkVersion jobs inherit against the
@@ -75,7 +77,7 @@ func flinkVersionErrors(s *api.PlatformSpec, prefix string) field.ErrorList {
 	if prefix != "" {
 		path = field.NewPath(prefix, "flink", "flinkVersion")
 	}
-	return field.ErrorList{field.Invalid(path, v, api.FlinkVersionHint(OperatorVersion(s)))}
+	return field.ErrorList{field.Invalid(path, v, api.FlinkVersionHint(OperatorVersion(s), v))}
 }
 
 // Resolve builds the plan of one environment. Every problem in the platform's
@@ -181,6 +183,8 @@ func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*ap
 	} else {
 		errs = append(errs, flinkVersionErrors(&out.Spec, "")...)
 	}
+	errs = append(errs, nestedConfigErrors(src.NestedConfig, []string{"spec.flink.flinkConfiguration",
+		fmt.Sprintf("spec.environments[%d].overrides.flink.flinkConfiguration", envIndex)}, OperatorVersion(&out.Spec))...)
 	// What is wrong with the platform as written is reported once, by
 	// CheckPlatform, not again for every environment.
 	reported := map[string]bool{}
@@ -278,6 +282,8 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		}
 		probs = append(probs, p)
 	}
+	probs = append(probs, problem.FromFieldErrors(src.File, src.Ref(), nestedConfigErrors(src.NestedConfig,
+		[]string{"spec.flinkConfiguration", "spec.environments." + envName + ".flinkConfiguration"}, OperatorVersion(&platform.Spec)))...)
 	if why := ReservedNamespace(&platform.Spec, envName, out.Metadata.Namespace); why != "" {
 		probs = append(probs, problem.Errorf(src.File, src.Ref(), "metadata.namespace",
 			"job %s cannot run in namespace %s: %s, and krm-flink would label a job namespace Pod Security restricted and let its ServiceAccounts write Deployments; give the job a namespace of its own",

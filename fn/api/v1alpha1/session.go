@@ -1,6 +1,11 @@
 package v1alpha1
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/krm-flink/krm-flink/internal/flinkcrd"
+)
 
 const (
 	// KindSession is the kind of a session cluster: a FlinkDeployment
@@ -85,7 +90,7 @@ type SessionJobFields struct {
 	// FlinkConfiguration is the session job's own configuration (the
 	// operator applies the job-level keys over the cluster's).
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 	// Snapshots are FlinkStateSnapshot objects of this session job.
 	// +optional
 	Snapshots []Snapshot `json:"snapshots,omitempty"`
@@ -138,11 +143,24 @@ type BlueGreen struct {
 	Ingress *Ingress `json:"ingress,omitempty"`
 }
 
-// Operator releases that introduced the kinds.
-const (
-	SnapshotOperatorVersion  = "1.10"
-	BlueGreenOperatorVersion = "1.14"
+// Operator releases that introduced the kinds, from the CRD facts
+// (internal/flinkcrd): "1.10" and "1.14".
+var (
+	SnapshotOperatorVersion  = firstRelease(flinkcrd.KindFlinkStateSnapshot, "spec")
+	BlueGreenOperatorVersion = firstRelease(flinkcrd.KindFlinkBlueGreenDeployment, "spec")
+	// savepointRedeployOperatorVersion introduced job.savepointRedeployNonce: "1.8".
+	savepointRedeployOperatorVersion = firstRelease(flinkcrd.KindFlinkSessionJob, "spec.job.savepointRedeployNonce")
 )
+
+// firstRelease is the first operator release whose CRD of kind has the
+// field at path, as "1.10".
+func firstRelease(kind, path string) string {
+	r, ok := flinkcrd.FieldSince(kind, path)
+	if !ok {
+		panic(fmt.Sprintf("v1alpha1: the CRD facts have no %s %s", kind, path))
+	}
+	return r.String()
+}
 
 // OperatorAtLeast tells whether operator release v is at least major.minor
 // ("1.10"); an unparsable version counts as new enough.

@@ -192,9 +192,9 @@ func (j *FlinkSessionJobSpec) Validate(operatorVersion string) field.ErrorList {
 	for _, f := range [][2]string{{"jarURI", s.JarURI}, {"entryClass", s.EntryClass}, {"repo", s.Repo}, {"initialSavepointPath", s.InitialSavepointPath}} {
 		errs = append(errs, validateNoSecretValue(spec.Child(f[0]), f[1])...)
 	}
-	if s.SavepointRedeployNonce != nil && !OperatorAtLeast(operatorVersion, "1.8") {
+	if s.SavepointRedeployNonce != nil && !OperatorAtLeast(operatorVersion, savepointRedeployOperatorVersion) {
 		errs = append(errs, field.Forbidden(spec.Child("savepointRedeployNonce"),
-			fmt.Sprintf("needs the Flink operator 1.8 or later and the platform runs %s (spec.components.flink-operator.version on the FlinkPlatform)", operatorVersion)))
+			fmt.Sprintf("needs the Flink operator %s or later and the platform runs %s (spec.components.flink-operator.version on the FlinkPlatform)", savepointRedeployOperatorVersion, operatorVersion)))
 	}
 	errs = append(errs, ValidateSnapshots(spec.Child("snapshots"), j.Metadata.Name, s.Snapshots, operatorVersion)...)
 	return errs

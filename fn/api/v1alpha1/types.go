@@ -42,13 +42,20 @@ const (
 
 // ObjectMeta is the subset of Kubernetes object metadata the input kinds use.
 type ObjectMeta struct {
+	// Name of the object; a FlinkJobSpec's is its FlinkDeployment's name,
+	// [a-z]([-a-z0-9]{0,43}[a-z0-9])?, unique per namespace.
 	// +required
 	Name string `json:"name"`
-	// Namespace of a FlinkJobSpec is the namespace its job runs in.
+	// Namespace of a FlinkJobSpec is the namespace its job runs in (a DNS
+	// label; not a system namespace nor one of a component).
 	// +optional
 	Namespace string `json:"namespace,omitempty"`
+	// Labels of a FlinkJobSpec go onto its FlinkDeployment and pods, except
+	// the keys krm-flink owns (see FlinkJobSpec below).
 	// +optional
 	Labels map[string]string `json:"labels,omitempty"`
+	// Annotations of a FlinkJobSpec go onto its FlinkDeployment, except
+	// those describing the input file to kustomize and kpt.
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
@@ -69,14 +76,18 @@ type PlatformSpec struct {
 	// Region is the AWS region of the cluster.
 	// +required
 	Region string `json:"region"`
-	// KubernetesVersion is what charts see as .Capabilities.KubeVersion. Default 1.29.0.
+	// KubernetesVersion is what charts see as .Capabilities.KubeVersion and
+	// the Pod Security version of job namespaces. Default 1.35.0, a release
+	// in EKS standard support.
 	// +optional
 	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
 	// APIVersions are extra group/versions the cluster serves, visible to charts
 	// as .Capabilities.APIVersions (e.g. monitoring.coreos.com/v1).
 	// +optional
 	APIVersions []string `json:"apiVersions,omitempty"`
-	// Environments are the deployment targets; each renders into overlays/<name>/.
+	// Environments are the deployment targets; each renders into
+	// overlays/<name>/ and is a cluster of its own: two environments may not
+	// share a clusterName and region, nor an Argo CD server.
 	// +required
 	Environments []Environment `json:"environments"`
 	// Flink holds the defaults every job starts from.
@@ -134,11 +145,14 @@ type Environment struct {
 
 // FlinkDefaults are the Flink settings a job inherits unless it sets its own.
 type FlinkDefaults struct {
+	// Image of the Flink pods, by tag or (with requireDigests) digest.
 	// +optional
 	Image string `json:"image,omitempty"`
+	// ImagePullPolicy: Always, IfNotPresent or Never.
 	// +optional
 	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
-	// FlinkVersion is the operator's enum (v1_18, v1_19...).
+	// FlinkVersion is the operator's enum (v1_18, v1_19...): one the pinned
+	// operator release's CRD accepts and still runs (v1_15 and later).
 	// +optional
 	FlinkVersion string `json:"flinkVersion,omitempty"`
 	// ServiceAccount the Flink pods run as, a name or {name, iamRoleArn};
@@ -159,8 +173,10 @@ type FlinkDefaults struct {
 	// Mode default: native or standalone.
 	// +optional
 	Mode string `json:"mode,omitempty"`
+	// FlinkConfiguration every job starts from: strings, numbers, booleans
+	// or nested mappings (see FlinkConfiguration).
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 	// +optional
 	JobManager *ProcessSpec `json:"jobManager,omitempty"`
 	// +optional
@@ -175,8 +191,10 @@ type FlinkDefaults struct {
 
 // ProcessSpec sizes a JobManager or TaskManager.
 type ProcessSpec struct {
+	// Replicas of the JobManager (default 1) or TaskManager.
 	// +optional
 	Replicas *int32 `json:"replicas,omitempty"`
+	// Resource of each pod; a job needs cpu and memory, its own or the platform's.
 	// +optional
 	Resource *Resource `json:"resource,omitempty"`
 	// PodTemplate of this role's pods only, merged by the operator over the
@@ -188,10 +206,13 @@ type ProcessSpec struct {
 // Resource is the FlinkDeployment resource shape: CPU as a number of cores,
 // memory in Flink ("2048m", "2g") or Kubernetes ("2Gi") notation.
 type Resource struct {
+	// CPU is a number of cores (0.5, not 500m).
 	// +optional
 	CPU *float64 `json:"cpu,omitempty"`
+	// Memory, e.g. 2048m, 2g or 2Gi.
 	// +optional
 	Memory string `json:"memory,omitempty"`
+	// EphemeralStorage, in the same notation as memory.
 	// +optional
 	EphemeralStorage string `json:"ephemeralStorage,omitempty"`
 }
@@ -211,8 +232,8 @@ type Datadog struct {
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 	// Metrics is the OpenMetrics include-list (regexes). Default
-	// DefaultDatadogMetrics: Flink's job, JobManager and TaskManager health
-	// metrics.
+	// DefaultDatadogMetrics (fn/api/v1alpha1/defaults.go): Flink's job,
+	// JobManager and TaskManager health metrics.
 	// +optional
 	Metrics []string `json:"metrics,omitempty"`
 	// Tags are added to every job's ad.datadoghq.com/tags.
@@ -240,7 +261,9 @@ const (
 
 // RBAC configures the permissions the JobManager gets.
 type RBAC struct {
-	// Mode defaults to RoleBinding.
+	// Mode: RoleBinding (default) binds the job ClusterRole in each job
+	// namespace (least privilege); ClusterRoleBinding binds it cluster-wide
+	// for each job namespace's service accounts, as the reference platform did.
 	// +optional
 	Mode RBACMode `json:"mode,omitempty"`
 	// ClusterRoleName defaults to "flink-job".
@@ -259,7 +282,8 @@ type KarpenterNodes struct {
 	// Enabled defaults to true: every job gets a NodePool of its own.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
-	// APIVersion is v1beta1 (Karpenter 0.3x) or v1 (Karpenter 1.x). Default v1beta1.
+	// APIVersion is v1 (default, Karpenter 1.x) or v1beta1 (Karpenter
+	// 0.3x; then Karpenter defaults to 0.34.0).
 	// +optional
 	APIVersion string `json:"apiVersion,omitempty"`
 	// +optional
@@ -274,7 +298,8 @@ type NodeClass struct {
 	// Name defaults to "flink".
 	// +optional
 	Name string `json:"name,omitempty"`
-	// AMIFamily (AL2, AL2023, Bottlerocket...). Required by v1beta1; default AL2023.
+	// AMIFamily (AL2, AL2023, Bottlerocket, Custom...). On v1 it must agree
+	// with an amiSelectorTerms alias; on v1beta1 default AL2.
 	// +optional
 	AMIFamily string `json:"amiFamily,omitempty"`
 	// AMISelectorTerms; v1 requires one. Default on v1: the alias of the
@@ -299,22 +324,29 @@ type NodeClass struct {
 
 // SelectorTerm selects AWS resources by tags, id, name or (AMIs) alias.
 type SelectorTerm struct {
+	// Tags to match, key to value.
 	// +optional
 	Tags map[string]string `json:"tags,omitempty"`
+	// ID of the resource (ami-..., subnet-..., sg-...).
 	// +optional
 	ID string `json:"id,omitempty"`
+	// Name of the resource.
 	// +optional
 	Name string `json:"name,omitempty"`
+	// Alias of an EKS-optimized AMI, family@version (al2023@v20240807); v1 only.
 	// +optional
 	Alias string `json:"alias,omitempty"`
+	// Owner of the AMI (an account id, or amazon).
 	// +optional
 	Owner string `json:"owner,omitempty"`
 }
 
 // NodeNeeds are what a job asks of its machines.
 type NodeNeeds struct {
+	// InstanceTypes the pool may launch, e.g. m6i.2xlarge.
 	// +optional
 	InstanceTypes []string `json:"instanceTypes,omitempty"`
+	// InstanceFamilies the pool may launch, e.g. m6i.
 	// +optional
 	InstanceFamilies []string `json:"instanceFamilies,omitempty"`
 	// CapacityTypes: spot, on-demand. Default on-demand.
@@ -323,6 +355,7 @@ type NodeNeeds struct {
 	// Architectures: amd64, arm64. Default amd64.
 	// +optional
 	Architectures []string `json:"architectures,omitempty"`
+	// Zones the pool may launch in, e.g. us-east-1a.
 	// +optional
 	Zones []string `json:"zones,omitempty"`
 	// Limits cap the NodePool's total resources.
@@ -375,13 +408,16 @@ type DisruptionBudget struct {
 
 // NodeLimits are Kubernetes quantities.
 type NodeLimits struct {
+	// CPU of all the pool's nodes together, e.g. 64; at least one pod's.
 	// +optional
 	CPU string `json:"cpu,omitempty"`
+	// Memory of all the pool's nodes together, e.g. 256Gi; at least one pod's.
 	// +optional
 	Memory string `json:"memory,omitempty"`
 }
 
-// Components holds the third-party packages, keyed by their component names.
+// Components holds the third-party packages, keyed by their component
+// names (docs/charts.md).
 type Components struct {
 	// +optional
 	CertManager CertManager `json:"cert-manager,omitempty"`
@@ -477,12 +513,16 @@ type ChartSource struct {
 // ObjectSelector matches rendered objects; empty fields match anything, and
 // at least one field must be set.
 type ObjectSelector struct {
+	// APIVersion of the objects to drop, e.g. batch/v1.
 	// +optional
 	APIVersion string `json:"apiVersion,omitempty"`
+	// Kind of the objects to drop.
 	// +optional
 	Kind string `json:"kind,omitempty"`
+	// Namespace of the objects to drop.
 	// +optional
 	Namespace string `json:"namespace,omitempty"`
+	// Name of the objects to drop.
 	// +optional
 	Name string `json:"name,omitempty"`
 }
@@ -507,7 +547,7 @@ type FlinkOperator struct {
 	// operator's flink-conf.yaml, next to the Prometheus reporter krm-flink
 	// configures from spec.metrics.port.
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 }
 
 // FluentBit ships container logs to CloudWatch Logs.
@@ -571,10 +611,14 @@ type JobFields struct {
 	// Repo is the source repository (Datadog tag repo).
 	// +optional
 	Repo string `json:"repo,omitempty"`
+	// Image overrides the platform's spec.flink.image.
 	// +optional
 	Image string `json:"image,omitempty"`
+	// ImagePullPolicy overrides the platform's.
 	// +optional
 	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
+	// FlinkVersion overrides the platform's: one the pinned operator
+	// release's CRD accepts and still runs.
 	// +optional
 	FlinkVersion string `json:"flinkVersion,omitempty"`
 	// ServiceAccount the Flink pods run as: a name, or {name, iamRoleArn}
@@ -621,10 +665,13 @@ type JobFields struct {
 	// (spec.job.autoscalerResetNonce; operator 1.11+).
 	// +optional
 	AutoscalerResetNonce *int64 `json:"autoscalerResetNonce,omitempty"`
+	// JarURI of the job, e.g. local:///opt/flink/usrlib/job.jar.
 	// +required
 	JarURI string `json:"jarURI,omitempty"`
+	// EntryClass of the job, when the jar's manifest names none.
 	// +optional
 	EntryClass string `json:"entryClass,omitempty"`
+	// Args of the job's main method.
 	// +optional
 	Args []string `json:"args,omitempty"`
 	// Parallelism defaults to 1.
@@ -638,15 +685,19 @@ type JobFields struct {
 	State string `json:"state,omitempty"`
 	// +optional
 	Autoscaler *Autoscaler `json:"autoscaler,omitempty"`
+	// JobManager is merged over the platform's.
 	// +optional
 	JobManager *ProcessSpec `json:"jobManager,omitempty"`
+	// TaskManager is merged over the platform's.
 	// +optional
 	TaskManager *ProcessSpec `json:"taskManager,omitempty"`
+	// TaskSlots overrides the platform's.
 	// +optional
 	TaskSlots *int32 `json:"taskSlots,omitempty"`
-	// FlinkConfiguration is merged over the platform's.
+	// FlinkConfiguration is merged over the platform's, key by key: strings,
+	// numbers, booleans or nested mappings (see FlinkConfiguration).
 	// +optional
-	FlinkConfiguration map[string]string `json:"flinkConfiguration,omitempty"`
+	FlinkConfiguration FlinkConfiguration `json:"flinkConfiguration,omitempty"`
 	// Metrics are extra include-list regexes for Datadog.
 	// +optional
 	Metrics []string `json:"metrics,omitempty"`
@@ -678,6 +729,7 @@ type JobFields struct {
 
 // Autoscaler switches on the operator's job autoscaler.
 type Autoscaler struct {
+	// Enabled sets job.autoscaler.enabled.
 	// +optional
 	Enabled bool `json:"enabled,omitempty"`
 	// Settings are job.autoscaler.* keys without the prefix, e.g.

@@ -3,13 +3,14 @@ package v1alpha1
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/krm-flink/krm-flink/internal/flinkcrd"
 )
 
 // flinkDeploymentName is the operator webhook's rule for FlinkDeployment names.
@@ -388,7 +389,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if s.FlinkVersion == "" {
 		errs = append(errs, field.Required(spec.Child("flinkVersion"), "set it on the job or as spec.flink.flinkVersion on the FlinkPlatform"))
 	} else if !contains(supported, s.FlinkVersion) {
-		errs = append(errs, field.Invalid(spec.Child("flinkVersion"), s.FlinkVersion, FlinkVersionHint(ctx.OperatorVersion)))
+		errs = append(errs, field.Invalid(spec.Child("flinkVersion"), s.FlinkVersion, FlinkVersionHint(ctx.OperatorVersion, s.FlinkVersion)))
 	}
 	var platformFlink *FlinkDefaults
 	if ctx.Platform != nil {
@@ -612,24 +613,62 @@ func contains(vs []string, v string) bool {
 	return false
 }
 
-// FlinkVersionHint says which flinkVersion values an operator release runs
-// and where that release is chosen.
-func FlinkVersionHint(operatorVersion string) string {
-	return fmt.Sprintf("the Flink operator %s (spec.components.flink-operator.version on the FlinkPlatform) runs %s",
+// FlinkVersionHint says which flinkVersion values an operator release runs,
+// where that release is chosen and, when a newer release's CRD has value,
+// which release that is.
+func FlinkVersionHint(operatorVersion, value string) string {
+	msg := fmt.Sprintf("the Flink operator %s (spec.components.flink-operator.version on the FlinkPlatform) runs %s",
 		operatorVersion, strings.Join(SupportedFlinkVersions(operatorVersion), ", "))
+	if since, ok := flinkcrd.ValueSince(flinkcrd.KindFlinkDeployment, flinkVersionPath, value); ok {
+		if r, parsed := flinkcrd.ParseRelease(operatorVersion); parsed && r.Less(since) {
+			msg += fmt.Sprintf("; %s needs operator %s or later", value, since)
+		}
+	}
+	return msg
 }
 
+// flinkVersionPath is the FlinkDeployment field whose CRD enum lists the
+// Flink versions an operator release accepts.
+const flinkVersionPath = "spec.flinkVersion"
+
+// oldestRunFlinkVersion is the oldest flinkVersion the operator releases
+// krm-flink knows (1.7 on) still run: their CRDs keep v1_13 and v1_14 in
+// the enum, but the operator no longer supports them.
+const oldestRunFlinkVersion = "v1_15"
+
 // SupportedFlinkVersions lists the flinkVersion values an operator release
-// both accepts in its CRD and supports; unknown releases get the newest list.
+// both accepts in its CRD (internal/flinkcrd, generated from the upstream
+// CRDs) and runs; a release that is not a single version gets the newest
+// known release's list.
 func SupportedFlinkVersions(operatorVersion string) []string {
-	v17 := []string{"v1_15", "v1_16", "v1_17", "v1_18", "v1_19"}
-	major, minor, ok := majorMinor(operatorVersion)
-	if ok && major == 1 && minor < 15 {
-		return v17
+	r, ok := flinkcrd.ParseRelease(operatorVersion)
+	if !ok {
+		rs := flinkcrd.Releases()
+		r = rs[len(rs)-1]
 	}
-	all := append(append([]string(nil), v17...), "v1_20", "v2_0", "v2_1", "v2_2")
-	sort.Strings(all)
-	return all
+	var out []string
+	for _, v := range flinkcrd.EnumValues(flinkcrd.KindFlinkDeployment, flinkVersionPath, r) {
+		if compareFlinkVersions(v, oldestRunFlinkVersion) >= 0 {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// compareFlinkVersions orders enum values such as v1_9, v1_15 and v2_0.
+func compareFlinkVersions(a, b string) int {
+	pa, pb := strings.Split(strings.TrimPrefix(a, "v"), "_"), strings.Split(strings.TrimPrefix(b, "v"), "_")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, errX := strconv.Atoi(pa[i])
+		y, errY := strconv.Atoi(pb[i])
+		if errX != nil || errY != nil {
+			return strings.Compare(a, b)
+		}
+		if x != y {
+			return x - y
+		}
+	}
+	return len(pa) - len(pb)
 }
 
 func majorMinor(v string) (int, int, bool) {
