@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/invopop/jsonschema"
@@ -48,19 +49,28 @@ func Generate(root string, readme []byte) (map[string][]byte, error) {
 		return nil, err
 	}
 	out := map[string][]byte{}
+	// A session cluster is read into the FlinkJobSpec type (validation
+	// refuses the job-only fields), so its schema is that one, renamed,
+	// and README documents it beside FlinkJobSpec instead of in a table.
 	kinds := []struct {
-		kind string
-		v    any
-	}{{api.KindPlatform, &api.FlinkPlatform{}}, {api.KindJob, &api.FlinkJobSpec{}}}
+		kind, goName string
+		v            any
+		table        bool
+	}{
+		{api.KindPlatform, "FlinkPlatform", &api.FlinkPlatform{}, true},
+		{api.KindJob, "FlinkJobSpec", &api.FlinkJobSpec{}, true},
+		{api.KindSession, "FlinkJobSpec", &api.FlinkJobSpec{}, false},
+		{api.KindSessionJob, "FlinkSessionJobSpec", &api.FlinkSessionJobSpec{}, true},
+	}
 	combined := &jsonschema.Schema{
 		Version:     jsonschema.Version,
 		ID:          "https://krm-flink.io/schema/krm-flink.json",
-		Title:       "krm-flink input (FlinkPlatform or FlinkJobSpec)",
+		Title:       "krm-flink input (FlinkPlatform, FlinkJobSpec, FlinkSessionSpec or FlinkSessionJobSpec)",
 		Definitions: jsonschema.Definitions{},
 		Required:    []string{"apiVersion", "kind"},
 	}
 	for _, k := range kinds {
-		s := g.reflect(k.v, k.kind)
+		s := g.reflect(k.v, k.goName, k.kind)
 		data, err := encode(s)
 		if err != nil {
 			return nil, err
@@ -73,6 +83,9 @@ func Generate(root string, readme []byte) (map[string][]byte, error) {
 			If:   &jsonschema.Schema{Properties: props("kind", &jsonschema.Schema{Const: k.kind}), Required: []string{"kind"}},
 			Then: &jsonschema.Schema{Ref: "#/$defs/" + k.kind},
 		})
+		if !k.table {
+			continue
+		}
 		section, err := referenceTable(s, k.kind)
 		if err != nil {
 			return nil, err
@@ -120,7 +133,7 @@ var (
 	unmarshaler = reflect.TypeFor[json.Unmarshaler]()
 )
 
-func (g *generator) reflect(v any, kind string) *jsonschema.Schema {
+func (g *generator) reflect(v any, goName, kind string) *jsonschema.Schema {
 	r := &jsonschema.Reflector{
 		RequiredFromJSONSchemaTags: true, // required comes from +required markers, below
 		LookupComment: func(t reflect.Type, field string) string {
@@ -148,7 +161,18 @@ func (g *generator) reflect(v any, kind string) *jsonschema.Schema {
 			}
 		}
 	}
-	top := s.Definitions[kind]
+	top := s.Definitions[goName]
+	if goName != kind {
+		delete(s.Definitions, goName)
+		s.Definitions[kind] = top
+		s.Ref = "#/$defs/" + kind
+	}
+	if kind == api.KindSession {
+		// A session cluster runs no job of its own.
+		if spec, ok := s.Definitions["JobSpec"]; ok {
+			spec.Required = slices.DeleteFunc(spec.Required, func(f string) bool { return f == "jarURI" })
+		}
+	}
 	top.Required = []string{"apiVersion", "kind", "metadata", "spec"}
 	if p, ok := top.Properties.Get("apiVersion"); ok {
 		p.Const = api.APIVersion
