@@ -209,7 +209,8 @@ func Lost(ds []Difference) []Difference {
 // annotations (without server-set and operator annotations), and the spec.
 // The spec of a FlinkDeployment (of a FlinkBlueGreenDeployment, its
 // spec.template.spec) has its flinkConfiguration flattened to text (the
-// operator diffs it so) and the operator's defaults of
+// operator diffs it so), no apiVersion and kind in its pod templates (the
+// operator ignores them) and the operator's defaults of
 // jobManager.replicas (1), job.upgradeMode (stateless) and job.state
 // (running) filled in; a FlinkSessionJob's has its flinkConfiguration
 // flattened and the job defaults filled in; a FlinkStateSnapshot's is
@@ -254,9 +255,18 @@ func Normalize(obj map[string]any) map[string]any {
 	return out
 }
 
-// normalizeSpec flattens a spec's flinkConfiguration and fills in the
-// operator's defaults.
+// normalizeSpec flattens a spec's flinkConfiguration, drops the
+// apiVersion and kind of its pod templates and fills in the operator's
+// defaults.
 func normalizeSpec(spec map[string]any, defaults []operatorDefault) {
+	for _, path := range podTemplatePaths {
+		if t, ok := lookupMap(spec, path...); ok {
+			// The operator's examples write a pod template as a Pod; the
+			// operator reads only its metadata and spec.
+			delete(t, "apiVersion")
+			delete(t, "kind")
+		}
+	}
 	if conf, ok := spec["flinkConfiguration"]; ok {
 		flat := map[string]any{}
 		flatten(conf, "", flat)
@@ -266,6 +276,9 @@ func normalizeSpec(spec map[string]any, defaults []operatorDefault) {
 		setDefault(spec, d.value, d.path...)
 	}
 }
+
+// podTemplatePaths are the pod templates of a FlinkDeployment's spec.
+var podTemplatePaths = [][]string{{"podTemplate"}, {"jobManager", "podTemplate"}, {"taskManager", "podTemplate"}}
 
 // ignoredMetadata are metadata fields the API server or the operator set,
 // which an object as kubectl prints it carries and no input declares.

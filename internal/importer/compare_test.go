@@ -347,3 +347,29 @@ func TestFormatPath(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizePodTemplates: the operator ignores the apiVersion and kind
+// a pod template written as a Pod carries, in all three places.
+func TestNormalizePodTemplates(t *testing.T) {
+	got := Normalize(obj(t, `
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkDeployment
+metadata: {name: j, namespace: n}
+spec:
+  podTemplate: {apiVersion: v1, kind: Pod, metadata: {name: pod-template}}
+  jobManager: {replicas: 1, podTemplate: {apiVersion: v1, kind: Pod, spec: {priorityClassName: p}}}
+  taskManager: {podTemplate: {kind: Pod}}
+  job: {jarURI: x, upgradeMode: stateless, state: running}
+`))
+	want := obj(t, `
+metadata: {name: j, namespace: n}
+spec:
+  podTemplate: {metadata: {name: pod-template}}
+  jobManager: {replicas: 1, podTemplate: {spec: {priorityClassName: p}}}
+  taskManager: {podTemplate: {}}
+  job: {jarURI: x, upgradeMode: stateless, state: running}
+`)
+	if diff := cmp.Diff(canonical(want), got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

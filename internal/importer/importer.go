@@ -59,6 +59,9 @@ type Job struct {
 	// Snapshots are the FlinkStateSnapshots imported into the job's
 	// spec.snapshots, by name.
 	Snapshots []*Snapshot
+	// restrictedViolations are why the job's pods fail the restricted Pod
+	// Security Standard, when import lowered its podSecurity.
+	restrictedViolations string
 }
 
 // Snapshot is one FlinkStateSnapshot imported into its job's spec.snapshots.
@@ -290,13 +293,41 @@ func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 // renderBack renders the imported specs with the platform, as render
 // would read them from their files, and sets each job's Rendered object.
 // Problems about a spec are reported at the object it was imported from.
-// When some specs fail, the others are rendered again without them, so
-// their differences are reported in the same run.
+// A job whose pods fail its Pod Security level is rendered again at the
+// next lower one (lowerPodSecurity).
 func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List, problem.List) {
 	byPath := map[string]*Job{}
 	for _, j := range jobs {
 		byPath[j.Path] = j
 	}
+	for {
+		warnings, probs := renderSome(platform, env, jobs, byPath)
+		lowered, err := lowerPodSecurity(probs, byPath)
+		if err != nil {
+			return nil, problem.List{problem.Errorf("", problem.ObjectRef{}, "", "%v", err)}
+		}
+		if lowered {
+			continue
+		}
+		var ps problem.List
+		for _, j := range jobs {
+			if j.restrictedViolations != "" {
+				ps = append(ps, problem.Warningf(j.Source.where(), j.Source.Ref(), "spec.podSecurity",
+					"job %s: its pods, as krm-flink renders them, do not meet the %s Pod Security Standard (%s): imported with podSecurity: %s so that it runs as it does; make its pod templates meet %s and remove podSecurity",
+					j.Spec.Metadata.Name, api.PodSecurityRestricted, j.restrictedViolations, j.Spec.Spec.PodSecurity, api.PodSecurityRestricted))
+			}
+		}
+		if probs.HasErrors() {
+			return nil, append(ps, atSources(probs, byPath)...)
+		}
+		return append(ps, warnings...), nil
+	}
+}
+
+// renderSome renders the jobs; when some fail, the others are rendered
+// again without them, so their differences are reported in the same run.
+// Its problems name the specs' files (see atSources).
+func renderSome(platform *input.Platform, env string, jobs []*Job, byPath map[string]*Job) (problem.List, problem.List) {
 	warnings, probs := renderJobs(platform, env, jobs, byPath)
 	if !probs.HasErrors() {
 		return warnings, nil
@@ -319,7 +350,7 @@ func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List
 			probs = append(probs, w...)
 		}
 	}
-	return nil, atSources(onlyJobs(probs, byPath), byPath)
+	return nil, onlyJobs(probs, byPath)
 }
 
 // renderJobs renders some of the jobs and sets their Rendered objects.
@@ -405,4 +436,55 @@ func atSources(probs problem.List, byPath map[string]*Job) problem.List {
 		out[i] = p
 	}
 	return out
+}
+
+// nextPodSecurity is the level tried when a job's pods fail one.
+var nextPodSecurity = map[string]string{
+	api.PodSecurityRestricted: api.PodSecurityBaseline,
+	api.PodSecurityBaseline:   api.PodSecurityPrivileged,
+}
+
+// lowerPodSecurity keeps a job running as it does when its pods, as
+// krm-flink renders them, fail the restricted Pod Security Standard: a job
+// whose original names no level (no krm-flink.io/pod-security annotation)
+// gets the next lower spec.podSecurity, and its restricted violations are
+// kept for the warning renderBack gives, so the team sees them and can fix
+// the pods instead. probs are a render's problems, before atSources; it
+// tells whether it lowered a job.
+func lowerPodSecurity(probs problem.List, byPath map[string]*Job) (bool, error) {
+	done := map[*Job]bool{}
+	for _, p := range probs {
+		j := byPath[p.File]
+		if j == nil || j.Spec == nil || done[j] || p.Severity == problem.Warning || p.Field != "spec.podTemplate" {
+			continue
+		}
+		level := firstNonEmpty(j.Spec.Spec.PodSecurity, api.PodSecurityRestricted)
+		next := nextPodSecurity[level]
+		why, ok := podSecurityViolations(p.Message, level)
+		if !ok || next == "" || stringMap(metadata(j.Source.Data)["annotations"])[podSecurityAnnotation] != "" {
+			continue
+		}
+		done[j] = true
+		if level == api.PodSecurityRestricted {
+			j.restrictedViolations = why
+		}
+		j.Spec.Spec.PodSecurity = next
+		data, err := Marshal(j.Spec)
+		if err != nil {
+			return false, err
+		}
+		j.Data = data
+	}
+	return len(done) > 0, nil
+}
+
+// podSecurityViolations reads the violations out of the render's error
+// about a job's pods failing level; ok is false for any other error.
+func podSecurityViolations(msg, level string) (string, bool) {
+	_, rest, ok := strings.Cut(msg, "do not meet the "+level+" Pod Security Standard: ")
+	if !ok {
+		return "", false
+	}
+	why, _, _ := strings.Cut(rest, "; change the pod templates")
+	return why, true
 }

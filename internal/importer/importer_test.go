@@ -239,20 +239,25 @@ func TestSharedSettings(t *testing.T) {
 
 // TestWithoutPlatformParts: what a pod template keeps once the parts the
 // platform renders into every job are taken out (for the job's own
-// podTemplate field).
+// podTemplate field): karpenter.sh/do-not-disrupt is nodes.doNotDisrupt,
+// apiVersion and kind are normalized away, a security context keeps what
+// differs from the restricted one.
 func TestWithoutPlatformParts(t *testing.T) {
 	norm := Normalize(obj(t, `
 metadata: {name: j, namespace: n, labels: {team: web}}
 spec:
   podTemplate:
+    apiVersion: v1
+    kind: Pod
     metadata:
       labels: {team: web, app: x}
       annotations:
+        karpenter.sh/do-not-disrupt: "true"
         ad.datadoghq.com/tags: "{}"
         configmap.reloader.stakater.com/reload: flink-config-j
         example.com/own: "y"
     spec:
-      securityContext: {runAsUser: 9999, fsGroup: 9999}
+      securityContext: {runAsUser: 9999, fsGroup: 9999, runAsGroup: 0}
       nodeSelector: {krm-flink.io/nodepool: n.j, disk: ssd}
       tolerations:
         - {key: krm-flink.io/nodepool, operator: Equal, value: n.j, effect: NoSchedule}
@@ -260,7 +265,7 @@ spec:
       containers:
         - name: flink-main-container
           ports: [{name: metrics, containerPort: 9999}, {name: debug, containerPort: 5005}]
-          securityContext: {runAsNonRoot: true}
+          securityContext: {runAsNonRoot: true, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}
           volumeMounts: [{name: v, mountPath: /v}]
         - {name: sidecar, image: s:1}
       volumes: [{name: v, emptyDir: {}}]
@@ -271,11 +276,13 @@ metadata:
   labels: {app: x}
   annotations: {example.com/own: "y"}
 spec:
+  securityContext: {runAsGroup: 0}
   nodeSelector: {disk: ssd}
   tolerations: [{key: dedicated, operator: Exists}]
   containers:
     - name: flink-main-container
       ports: [{name: debug, containerPort: 5005}]
+      securityContext: {readOnlyRootFilesystem: true}
       volumeMounts: [{name: v, mountPath: /v}]
     - {name: sidecar, image: s:1}
   volumes: [{name: v, emptyDir: {}}]

@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -513,8 +514,9 @@ func put(m map[string]any, v any, path ...string) {
 // what the platform renders into every job's (Compare's documented
 // additions: Datadog and Reloader annotations, labels copied from the
 // object's, the NodePool selector and toleration, the metrics port, the
-// security context), so that a job states only its own; nil when nothing
-// is left. Maps and lists empty in the original stay.
+// security context), and without karpenter.sh/do-not-disrupt, which the
+// job states as nodes.doNotDisrupt, so that a job states only its own; nil
+// when nothing is left. Maps and lists empty in the original stay.
 func withoutPlatformParts(podTemplate any, norm map[string]any) any {
 	return strip(podTemplate, []string{"spec", "podTemplate"}, norm)
 }
@@ -524,6 +526,9 @@ func strip(v any, path []string, norm map[string]any) any {
 	case map[string]any:
 		if len(x) == 0 {
 			return x
+		}
+		if platform := restrictedSecurityContext(formatPath(path)); platform != nil {
+			return ownSecurityContext(x, platform)
 		}
 		out := map[string]any{}
 		for k, c := range x {
@@ -570,8 +575,44 @@ func strip(v any, path []string, norm map[string]any) any {
 		}
 		return out
 	}
-	if platformOwned(formatPath(path), v, norm) {
-		return nil
+	p := formatPath(path)
+	if platformOwned(p, v, norm) || p == podTemplate+"metadata.annotations["+doNotDisrupt+"]" && v == "true" {
+		return nil // the annotation is the job's nodes.doNotDisrupt (mapPodAnnotations)
 	}
 	return v
+}
+
+// restrictedSecurityContext is the restricted security context krm-flink
+// renders at path (the pod's, or the Flink container's), numbers as
+// float64; nil at any other path.
+func restrictedSecurityContext(path string) map[string]any {
+	part := ""
+	switch path {
+	case podTemplate + "spec.securityContext":
+		part = "pod"
+	case mainContainer + ".securityContext":
+		part = "container"
+	default:
+		return nil
+	}
+	sc, _ := canonical(flinkjob.SecurityContext(api.PodSecurityRestricted)[part]).(map[string]any)
+	return sc
+}
+
+// ownSecurityContext keeps the fields of a security context that differ
+// from the restricted one krm-flink renders (platform): the job's own
+// settings (runAsUser: 0), which its pod template keeps so that its pods
+// run as they do (and a Pod Security level below restricted is imported
+// when they need one). nil when nothing is left.
+func ownSecurityContext(sc, platform map[string]any) any {
+	out := map[string]any{}
+	for k, v := range sc {
+		if !reflect.DeepEqual(v, platform[k]) {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

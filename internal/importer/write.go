@@ -54,6 +54,7 @@ func Marshal(spec any) ([]byte, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
+	withoutNulls(&doc)
 	blockStyle(&doc)
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
@@ -66,6 +67,41 @@ func Marshal(spec any) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// withoutNulls drops the mapping pairs whose value is null, which the
+// Kubernetes types write for unset fields without omitempty (containers,
+// creationTimestamp) and no person writes; a mapping left empty by that
+// goes too, and so does an empty metadata or resources (struct fields
+// JSON writes as {}, the same as unset). Another empty mapping
+// (emptyDir: {}) stays: it means something.
+func withoutNulls(n *yaml.Node) {
+	for _, c := range n.Content {
+		withoutNulls(c)
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	kept := n.Content[:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" || v.Kind == yaml.MappingNode && v.Tag == nullsOnly ||
+			v.Kind == yaml.MappingNode && len(v.Content) == 0 && emptyStructKeys[k.Value] {
+			continue
+		}
+		kept = append(kept, k, v)
+	}
+	if len(n.Content) > 0 && len(kept) == 0 {
+		n.Tag = nullsOnly
+	}
+	n.Content = kept
+}
+
+// emptyStructKeys are the Kubernetes struct fields (ObjectMeta,
+// ResourceRequirements) whose zero value JSON writes as {}.
+var emptyStructKeys = map[string]bool{"metadata": true, "resources": true}
+
+// nullsOnly marks a mapping withoutNulls emptied, for its parent to drop.
+const nullsOnly = "!krm-flink-nulls-only"
 
 // blockStyle clears the flow and quoting styles JSON parsed with, so the
 // encoder writes block YAML and quotes only what needs it.
