@@ -130,4 +130,3 @@ func walkScalars(v any, path, parent string, fn func(path, parent, key string, m
 		}
 	}
 }
-
