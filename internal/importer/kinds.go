@@ -130,6 +130,11 @@ func attachSnapshots(snaps []*Object, jobs []*Job) problem.List {
 		kind, _ := ref["kind"].(string)
 		name, _ := ref["name"].(string)
 		j := byRef[kind+"/"+o.Namespace()+"/"+name]
+		if ref == nil {
+			probs = append(probs, problem.Errorf(o.where(), o.Ref(), "spec.jobReference",
+				"required: krm-flink declares a FlinkStateSnapshot in its job's spec.snapshots, and this one names no job; keep it beside the overlays as an object of your own, or leave it out of the import"))
+			continue
+		}
 		if j == nil {
 			probs = append(probs, problem.Errorf(o.where(), o.Ref(), "spec.jobReference",
 				"names %s %s/%s, which is not among the imported objects: a FlinkStateSnapshot is imported into its job's spec.snapshots, so import the job (a FlinkDeployment with spec.job and no blue/green, or a FlinkSessionJob) with it",

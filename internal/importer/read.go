@@ -147,6 +147,9 @@ func object(file string, item int, m map[string]any, defaultNamespace string) (*
 		return nil, problem.List{problem.Errorf(o.where(), ref, "apiVersion", "unsupported apiVersion %s: import reads %s", apiVersion, flinkAPIVersion)}
 	case o.Name() == "":
 		return nil, problem.List{problem.Errorf(o.where(), ref, "metadata.name", "required")}
+	case kind == KindDeployment && canary(m):
+		return nil, problem.List{problem.Warningf(o.where(), ref, "metadata.labels[flink.apache.org/canary]",
+			"skipped: the operator's health-check canary runs no Flink cluster; keep it beside the overlays as an object of your own if you use it")}
 	}
 	if o.Namespace() == "" {
 		if defaultNamespace == "" {
@@ -267,4 +270,11 @@ func Roles(paths []string) map[string]string {
 		}
 	}
 	return roles
+}
+
+// canary tells whether a FlinkDeployment is the operator's canary, which
+// the operator only reconciles to prove it is healthy.
+func canary(m map[string]any) bool {
+	labels, _ := metadata(m)["labels"].(map[string]any)
+	return labels["flink.apache.org/canary"] == "true"
 }
