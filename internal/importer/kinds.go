@@ -146,13 +146,14 @@ func attachSnapshots(snaps []*Object, jobs []*Job) problem.List {
 				"names the job of %s %s/%s, and a job with spec.blueGreen cannot have snapshots in krm-flink; leave the snapshot out of the import", KindBlueGreen, o.Namespace(), name))
 			continue
 		}
+		fields := mapFields(spec, norm, snapshotMappings)
+		// A name without the <job>- prefix is kept with objectName: a
+		// renamed snapshot would be a new one to the operator.
 		short, ok := strings.CutPrefix(o.Name(), name+"-")
 		if !ok || short == "" {
-			probs = append(probs, problem.Errorf(o.where(), o.Ref(), "metadata.name",
-				"krm-flink names a job's snapshots <job>-<name> (%s-...), so this one could not keep its name; rename it, or leave it out of the import", name))
-			continue
+			short = o.Name()
+			fields["objectName"] = o.Name()
 		}
-		fields := mapFields(spec, norm, snapshotMappings)
 		fields["name"] = short
 		if _, ok := spec["checkpoint"]; ok {
 			fields["type"] = api.SnapshotCheckpoint

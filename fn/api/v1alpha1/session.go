@@ -122,6 +122,20 @@ type Snapshot struct {
 	// BackoffLimit is how many times a failed snapshot is retried.
 	// +optional
 	BackoffLimit *int32 `json:"backoffLimit,omitempty"`
+	// ObjectName names the FlinkStateSnapshot instead of <job>-<name>, for
+	// a snapshot that already exists under another name (krm-flink import
+	// keeps names: a renamed snapshot is a new one to the operator, and
+	// deleting the old one may dispose of its savepoint).
+	// +optional
+	ObjectName string `json:"objectName,omitempty"`
+}
+
+// ObjectNameFor is the FlinkStateSnapshot's name for a snapshot of job.
+func (s Snapshot) ObjectNameFor(job string) string {
+	if s.ObjectName != "" {
+		return s.ObjectName
+	}
+	return SnapshotObjectName(job, s.Name)
 }
 
 // Snapshot types.

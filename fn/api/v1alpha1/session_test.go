@@ -98,3 +98,27 @@ func TestSnapshotObjectNameFitsALabel(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotObjectName(t *testing.T) {
+	for _, tc := range []struct {
+		snap     Snapshot
+		wantName string
+		errs     int
+	}{
+		{Snapshot{Name: "hourly"}, "ledger-hourly", 0},
+		{Snapshot{Name: "pre-migration", ObjectName: "pre-migration"}, "pre-migration", 0},
+		// objectName lifts the <job>-<name> length rule but must itself fit a label.
+		{Snapshot{Name: strings.Repeat("s", 60), ObjectName: "kept"}, "kept", 0},
+		{Snapshot{Name: "x", ObjectName: "Not_A_Label"}, "Not_A_Label", 1},
+		{Snapshot{Name: "x", ObjectName: strings.Repeat("o", 64)}, strings.Repeat("o", 64), 1},
+	} {
+		tc.snap.Type = SnapshotSavepoint
+		if got := tc.snap.ObjectNameFor("ledger"); got != tc.wantName {
+			t.Errorf("%+v: object name %q, want %q", tc.snap, got, tc.wantName)
+		}
+		errs := ValidateSnapshots(field.NewPath("spec", "snapshots"), "ledger", []Snapshot{tc.snap}, "1.15.0")
+		if len(errs) != tc.errs {
+			t.Errorf("%+v: %v, want %d errors", tc.snap, errs, tc.errs)
+		}
+	}
+}

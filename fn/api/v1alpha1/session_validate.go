@@ -67,7 +67,11 @@ func ValidateSnapshots(path *field.Path, jobName string, snaps []Snapshot, opera
 			for _, msg := range validation.IsDNS1123Label(s.Name) {
 				errs = append(errs, field.Invalid(p.Child("name"), s.Name, msg))
 			}
-			if full := SnapshotObjectName(jobName, s.Name); len(full) > validation.DNS1123LabelMaxLength {
+			if s.ObjectName != "" {
+				for _, msg := range validation.IsDNS1123Label(s.ObjectName) {
+					errs = append(errs, field.Invalid(p.Child("objectName"), s.ObjectName, msg))
+				}
+			} else if full := SnapshotObjectName(jobName, s.Name); len(full) > validation.DNS1123LabelMaxLength {
 				errs = append(errs, field.Invalid(p.Child("name"), s.Name, fmt.Sprintf(
 					"the FlinkStateSnapshot %s is longer than %d characters (its app.kubernetes.io/instance label): shorten the name", full, validation.DNS1123LabelMaxLength)))
 			}

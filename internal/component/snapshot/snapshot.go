@@ -69,11 +69,11 @@ func Snapshot(p *resolve.Plan, meta api.ObjectMeta, owner, jobKind string, s api
 		"apiVersion": "flink.apache.org/v1beta1",
 		"kind":       "FlinkStateSnapshot",
 		"metadata": map[string]any{
-			"name":      api.SnapshotObjectName(meta.Name, s.Name),
+			"name":      s.ObjectNameFor(meta.Name),
 			"namespace": meta.Namespace,
 			"labels": map[string]any{
 				"app.kubernetes.io/name":     meta.Name,
-				"app.kubernetes.io/instance": api.SnapshotObjectName(meta.Name, s.Name),
+				"app.kubernetes.io/instance": s.ObjectNameFor(meta.Name),
 				"app.kubernetes.io/part-of":  "flink",
 				"krm-flink.io/environment":   p.Env.Name,
 				"krm-flink.io/owner":         owner,
