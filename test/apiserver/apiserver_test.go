@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -21,14 +22,102 @@ func TestMain(m *testing.M) {
 
 // TestRenderedOverlays builds every committed overlays/<env>/ exactly as Argo
 // CD and Flux do and proves the API server accepts every object, against the
-// CRDs of the reference platform (cert-manager 1.8.2, operator 1.7.0,
-// Karpenter 0.34.0).
+// CRDs of the reference platform (cert-manager 1.8.2, Karpenter 0.34.0) and
+// of the Flink operator release examples/platform pins for that environment
+// after its overrides (prod 1.7.0; staging stages 1.15.0 and its
+// FlinkStateSnapshot).
 func TestRenderedOverlays(t *testing.T) {
 	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ValidateOverlays(t, filepath.Join(root, "overlays"), CRDDirs(t, DefaultCRDSets...))
+	sets, err := EnvironmentCRDSets(filepath.Join(root, "examples", "platform", "platform.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := FindOverlays(filepath.Join(root, "overlays"))
+	if err != nil {
+		t.Fatalf("listing overlays: %v", err)
+	}
+	var envs []string
+	for _, dir := range dirs {
+		envs = append(envs, filepath.Base(dir))
+	}
+	if want := sortedKeys(sets); strings.Join(envs, ",") != strings.Join(want, ",") {
+		t.Fatalf("overlays/ holds %v, examples/platform has environments %v; run make render", envs, want)
+	}
+	for _, dir := range dirs {
+		env := filepath.Base(dir)
+		t.Run(env, func(t *testing.T) {
+			objs, err := BuildOverlay(dir)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			t.Logf("CRD sets %v", sets[env])
+			ValidateObjects(t, CRDDirs(t, sets[env]...), objs)
+		})
+	}
+}
+
+// TestNegativeControlRenderedSnapshot proves the snapshot examples/platform
+// declares for staging is checked strictly against the real FlinkStateSnapshot
+// CRD of the operator staging pins (not the overlay's stand-in CRD), so
+// TestRenderedOverlays would fail on an invalid one.
+func TestNegativeControlRenderedSnapshot(t *testing.T) {
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets, err := EnvironmentCRDSets(filepath.Join(root, "examples", "platform", "platform.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := BuildOverlay(filepath.Join(root, "overlays", "staging"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap *unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == "FlinkStateSnapshot" {
+			snap = o
+			break
+		}
+	}
+	if snap == nil {
+		t.Fatal("overlays/staging has no FlinkStateSnapshot; examples/platform declares one for staging")
+	}
+	srv := SharedServer(t, CRDDirs(t, sets["staging"]...), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := srv.CreateNamespaces(ctx, snap.GetNamespace()); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("as rendered", func(t *testing.T) {
+		expectAccepted(t, srv.Client, snap.DeepCopy())
+	})
+	t.Run("formatType outside the enum", func(t *testing.T) {
+		o := snap.DeepCopy()
+		if err := unstructured.SetNestedField(o.Object, "BOGUS", "spec", "savepoint", "formatType"); err != nil {
+			t.Fatal(err)
+		}
+		expectRejected(t, srv.Client, o, "spec.savepoint.formatType", "BOGUS")
+	})
+	t.Run("unknown field", func(t *testing.T) {
+		o := snap.DeepCopy()
+		if err := unstructured.SetNestedField(o.Object, "x", "spec", "savepoint", "notAField"); err != nil {
+			t.Fatal(err)
+		}
+		expectRejected(t, srv.Client, o, "notAField")
+	})
+}
+
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // TestSampleOverlays exercises the overlay path (kustomize in process,

@@ -18,7 +18,7 @@ import (
 // operator runs (FlinkSessionJob, FlinkStateSnapshot,
 // FlinkBlueGreenDeployment, session clusters). It proves the API server
 // accepts every object against the real Karpenter v1.14.1 and operator
-// 1.15.0 CRDs. With TestRenderedOverlays (Karpenter 0.34, operator 1.7)
+// 1.15.0 CRDs. With TestRenderedOverlays (Karpenter 0.34, operator 1.7 and 1.15)
 // both Karpenter API versions and both operator versions are covered.
 func TestNewestAPIs(t *testing.T) {
 	root, err := RepoRoot()

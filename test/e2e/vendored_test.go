@@ -22,7 +22,9 @@ func TestFunctionRendersVendoredCharts(t *testing.T) {
 	kustomize, kpt := testutil.Tool(t, "kustomize"), testutil.Tool(t, "kpt")
 	ws := workspace(t)
 	repo := charttest.NewRepo(t,
+		// The operator at 1.7.0 (prod) and at 1.15.0 (staging's override).
 		charttest.Fixture(t, "cert-manager"), charttest.Fixture(t, "flink-kubernetes-operator"),
+		charttest.Fixture(t, "flink-kubernetes-operator-1.15"),
 		charttest.Fixture(t, "aws-for-fluent-bit-0.2"), charttest.Fixture(t, "karpenter"))
 
 	platform := filepath.Join(ws, "examples", "platform", "platform.yaml")
