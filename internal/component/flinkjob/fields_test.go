@@ -27,12 +27,12 @@ func TestDeploymentFieldsReachTheFlinkDeployment(t *testing.T) {
 		want any
 	}{
 		{"  mode: standalone\n", []string{"spec", "mode"}, "standalone"},
-		{"  restartNonce: 0\n", []string{"spec", "restartNonce"}, float64(0)},
-		{"  restartNonce: 9007199254740991\n", []string{"spec", "restartNonce"}, float64(9007199254740991)},
-		{"  savepointTriggerNonce: 4\n", []string{"spec", "job", "savepointTriggerNonce"}, float64(4)},
-		{"  checkpointTriggerNonce: 5\n", []string{"spec", "job", "checkpointTriggerNonce"}, float64(5)},
-		{"  savepointRedeployNonce: 6\n", []string{"spec", "job", "savepointRedeployNonce"}, float64(6)},
-		{"  autoscalerResetNonce: 7\n", []string{"spec", "job", "autoscalerResetNonce"}, float64(7)},
+		{"  restartNonce: 0\n", []string{"spec", "restartNonce"}, int64(0)},
+		{"  restartNonce: 9007199254740991\n", []string{"spec", "restartNonce"}, int64(9007199254740991)},
+		{"  savepointTriggerNonce: 4\n", []string{"spec", "job", "savepointTriggerNonce"}, int64(4)},
+		{"  checkpointTriggerNonce: 5\n", []string{"spec", "job", "checkpointTriggerNonce"}, int64(5)},
+		{"  savepointRedeployNonce: 6\n", []string{"spec", "job", "savepointRedeployNonce"}, int64(6)},
+		{"  autoscalerResetNonce: 7\n", []string{"spec", "job", "autoscalerResetNonce"}, int64(7)},
 		{"  initialSavepointPath: s3://b/sp-1\n", []string{"spec", "job", "initialSavepointPath"}, "s3://b/sp-1"},
 		{"  allowNonRestoredState: false\n", []string{"spec", "job", "allowNonRestoredState"}, false},
 		{"  ingress: {template: \"{{name}}.example.com\", tls: [{secretName: t}]}\n", []string{"spec", "ingress"},
