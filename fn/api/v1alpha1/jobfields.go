@@ -51,7 +51,8 @@ const (
 )
 
 // MaxNonce is the largest nonce a job may set: 2^53-1, the largest integer
-// every number of a rendered manifest (a float64 once decoded) holds exactly.
+// that tools reading JSON numbers as doubles (jq, JavaScript UIs such as
+// Argo CD's diff) still hold exactly.
 const MaxNonce = 1<<53 - 1
 
 // LogConfigurationFiles are the logConfiguration keys the operator accepts:
@@ -145,7 +146,7 @@ func (s *JobFields) validateJobFields(spec *field.Path, platform *FlinkDefaults)
 		{"autoscalerResetNonce", s.AutoscalerResetNonce},
 	} {
 		if n.v != nil && (*n.v < 0 || *n.v > MaxNonce) {
-			errs = append(errs, field.Invalid(spec.Child(n.name), *n.v, fmt.Sprintf("must be 0 to %d: rendered manifests keep integers exact up to there (a Unix time in milliseconds fits)", int64(MaxNonce))))
+			errs = append(errs, field.Invalid(spec.Child(n.name), *n.v, fmt.Sprintf("must be 0 to %d: tools that read JSON numbers as doubles keep integers exact up to there (a Unix time in milliseconds fits)", int64(MaxNonce))))
 		}
 	}
 	errs = append(errs, validateIngress(spec.Child("ingress"), s.Ingress, true)...)
