@@ -2,7 +2,9 @@ package v1alpha1
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -100,47 +102,49 @@ func validateRequirements(path *field.Path, n *NodeNeeds, apiVersion string) fie
 }
 
 // requirementClashes refuses a requirement on a key krm-flink already
-// renders from a field. own holds the requirements and fields written at
-// path; effective is what the NodePool gets (own merged over the platform
-// defaults), so a clash between a job and the defaults is caught too.
-// defaults is nil when path is the platform defaults themselves.
-func requirementClashes(path *field.Path, own, effective, defaults *NodeNeeds) field.ErrorList {
+// renders from a field. A job's needs are checked once merged over the
+// platform defaults (Default runs before Validate), so a value equal to the
+// default's is taken as inherited: the error then names the default, and a
+// clash wholly inherited is left to the platform's own check. defaults is
+// nil when n are the platform defaults themselves.
+func requirementClashes(path *field.Path, n, defaults *NodeNeeds) field.ErrorList {
 	const defaultsPath = "spec.nodes.karpenter.defaults"
+	inherited := func(own, def any) bool {
+		return defaults != nil && reflect.DeepEqual(own, def) && !reflect.ValueOf(def).IsZero()
+	}
+	var base NodeNeeds
+	if defaults != nil {
+		base = *defaults
+	}
+	reqsInherited := inherited(n.Requirements, base.Requirements)
 	var errs field.ErrorList
-	clash := func(key string) (builtinRequirement, bool) {
-		for _, b := range builtinRequirements {
-			if b.key == key && (b.always || len(b.values(effective)) > 0) {
-				return b, true
-			}
-		}
-		return builtinRequirement{}, false
-	}
-	for i, r := range own.Requirements {
-		kp := path.Child("requirements").Index(i).Child("key")
+	for i, r := range n.Requirements {
 		if r.Key == "kubernetes.io/os" {
-			errs = append(errs, field.Forbidden(kp, "krm-flink renders kubernetes.io/os In linux itself (Flink runs on Linux nodes): leave it out"))
+			if !reqsInherited {
+				errs = append(errs, field.Forbidden(path.Child("requirements").Index(i).Child("key"), "krm-flink renders kubernetes.io/os In linux itself (Flink runs on Linux nodes): leave it out"))
+			}
 			continue
 		}
-		b, ok := clash(r.Key)
-		if !ok {
-			continue
-		}
-		where := path.Child(b.field).String()
-		switch {
-		case len(b.values(own)) == 0 && defaults != nil && len(b.values(defaults)) > 0:
-			where = "the platform's " + defaultsPath + "." + b.field
-		case len(b.values(own)) == 0:
-			where += " (default " + fmt.Sprint(b.values(effective)) + ")"
-		}
-		errs = append(errs, field.Forbidden(kp, fmt.Sprintf("%s is rendered from %s as well: list the values in %s (with %sMinValues for minValues) instead of a requirement", r.Key, where, b.field, b.field)))
-	}
-	// A job's own field against a requirement it inherits from the defaults.
-	if defaults != nil && len(own.Requirements) == 0 {
-		for i, r := range defaults.Requirements {
-			for _, b := range builtinRequirements {
-				if b.key == r.Key && len(b.values(own)) > 0 {
-					errs = append(errs, field.Forbidden(path.Child(b.field), fmt.Sprintf("the platform's %s.requirements[%d] sets %s as well: give the job requirements of its own without that key, or drop %s", defaultsPath, i, r.Key, b.field)))
+		for _, b := range builtinRequirements {
+			values := b.values(n)
+			if b.key != r.Key || !b.always && len(values) == 0 {
+				continue
+			}
+			fieldInherited := inherited(values, b.values(&base))
+			switch {
+			case reqsInherited && fieldInherited:
+				// the platform's check reports it
+			case reqsInherited:
+				errs = append(errs, field.Forbidden(path.Child(b.field), fmt.Sprintf("the platform's %s.requirements[%d] sets %s as well: give the job requirements of its own without that key, or leave %s out", defaultsPath, i, r.Key, b.field)))
+			default:
+				where := path.Child(b.field).String()
+				switch {
+				case fieldInherited:
+					where = "the platform's " + defaultsPath + "." + b.field
+				case len(values) > 0 && b.always && defaults == nil:
+					where += " (default " + strings.Join(values, ", ") + ")"
 				}
+				errs = append(errs, field.Forbidden(path.Child("requirements").Index(i).Child("key"), fmt.Sprintf("%s is rendered from %s as well: list the values in %s instead of a requirement%s", r.Key, where, b.field, minValuesHint(b.field))))
 			}
 		}
 	}
@@ -149,14 +153,23 @@ func requirementClashes(path *field.Path, own, effective, defaults *NodeNeeds) f
 		field  string
 		mv     *int32
 		values []string
-		isOwn  bool
+		def    *int32
+		defVs  []string
 	}{
-		{"instanceTypesMinValues", effective.InstanceTypesMinValues, effective.InstanceTypes, own.InstanceTypesMinValues != nil || len(own.InstanceTypes) > 0},
-		{"instanceFamiliesMinValues", effective.InstanceFamiliesMinValues, effective.InstanceFamilies, own.InstanceFamiliesMinValues != nil || len(own.InstanceFamilies) > 0},
+		{"instanceTypes", n.InstanceTypesMinValues, n.InstanceTypes, base.InstanceTypesMinValues, base.InstanceTypes},
+		{"instanceFamilies", n.InstanceFamiliesMinValues, n.InstanceFamilies, base.InstanceFamiliesMinValues, base.InstanceFamilies},
 	} {
-		if m.isOwn && m.mv != nil && *m.mv >= 1 && int(*m.mv) > len(m.values) {
-			errs = append(errs, field.Invalid(path.Child(m.field), *m.mv, fmt.Sprintf("must be at most the number of %s (%d)", m.field[:len(m.field)-len("MinValues")], len(m.values))))
+		if m.mv == nil || *m.mv < 1 || int(*m.mv) <= len(m.values) || inherited(m.mv, m.def) && inherited(m.values, m.defVs) {
+			continue
 		}
+		errs = append(errs, field.Invalid(path.Child(m.field+"MinValues"), *m.mv, fmt.Sprintf("must be at most the number of %s (%d)", m.field, len(m.values))))
 	}
 	return errs
+}
+
+func minValuesHint(field string) string {
+	if field == "instanceTypes" || field == "instanceFamilies" {
+		return " (" + field + "MinValues sets its minValues)"
+	}
+	return ""
 }

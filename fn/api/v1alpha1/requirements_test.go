@@ -86,6 +86,7 @@ func TestRequirementClashes(t *testing.T) {
 	tests := []struct {
 		name          string
 		defaults, job NodeNeeds
+		platform      bool     // job are the platform defaults themselves
 		want          []string // "Type path: detail fragment"
 	}{
 		{name: "unset fields leave their keys free", job: NodeNeeds{Requirements: append(family("NotIn"),
@@ -107,13 +108,22 @@ func TestRequirementClashes(t *testing.T) {
 			"FieldValueForbidden n.requirements[1].key: rendered from n.architectures",
 			"FieldValueForbidden n.requirements[2].key: rendered from n.capacityTypes",
 		}},
+		{name: "platform defaults", platform: true, job: NodeNeeds{CapacityTypes: []string{"on-demand"}, Requirements: []NodeRequirement{
+			{Key: "karpenter.sh/capacity-type", Operator: "NotIn", Values: []string{"spot"}}}},
+			want: []string{"FieldValueForbidden n.requirements[0].key: rendered from n.capacityTypes (default on-demand)"}},
+		{name: "a clash wholly inherited is the platform's", defaults: NodeNeeds{InstanceFamilies: []string{"m6i"}, InstanceFamiliesMinValues: ptr(int32(3)), Requirements: family("NotIn")}},
 		{name: "minValues above the values", defaults: NodeNeeds{InstanceTypes: []string{"m6i.large"}},
-			job: NodeNeeds{InstanceTypesMinValues: ptr(int32(2)), InstanceFamilies: []string{"m6i", "m7i"}, InstanceFamiliesMinValues: ptr(int32(2))},
+			job:  NodeNeeds{InstanceTypesMinValues: ptr(int32(2)), InstanceFamilies: []string{"m6i", "m7i"}, InstanceFamiliesMinValues: ptr(int32(2))},
 			want: []string{"FieldValueInvalid n.instanceTypesMinValues: at most the number of instanceTypes (1)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			errs := requirementClashes(field.NewPath("n"), &tt.job, mergeNodes(&tt.defaults, &tt.job), &tt.defaults)
+			var errs field.ErrorList
+			if tt.platform {
+				errs = requirementClashes(field.NewPath("n"), &tt.job, nil)
+			} else {
+				errs = requirementClashes(field.NewPath("n"), mergeNodes(&tt.defaults, &tt.job), &tt.defaults)
+			}
 			if len(errs) != len(tt.want) {
 				t.Fatalf("got %d errors, want %d: %v", len(errs), len(tt.want), errs)
 			}

@@ -293,7 +293,7 @@ func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
 		errs = append(errs, nc.validateAMIs(ncp, k.APIVersion)...)
 	}
 	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion)...)
-	errs = append(errs, requirementClashes(path.Child("defaults"), &k.Defaults, &k.Defaults, nil)...)
+	errs = append(errs, requirementClashes(path.Child("defaults"), &k.Defaults, nil)...)
 	return errs
 }
 
@@ -462,7 +462,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)
-		errs = append(errs, requirementClashes(spec.Child("nodes"), s.Nodes, mergeNodes(&k.Defaults, s.Nodes), &k.Defaults)...)
+		errs = append(errs, requirementClashes(spec.Child("nodes"), s.Nodes, &k.Defaults)...)
 		errs = append(errs, validateLimitsFitPods(spec.Child("nodes", "limits"), s)...)
 	}
 	return errs
