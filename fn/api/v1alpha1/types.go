@@ -371,10 +371,13 @@ type NodeNeeds struct {
 	Zones []string `json:"zones,omitempty"`
 	// Requirements are further NodePool requirements, rendered after the
 	// ones krm-flink derives from instanceTypes, instanceFamilies,
-	// capacityTypes, architectures and zones (and kubernetes.io/os In linux).
-	// A key those fields set, kubernetes.io/os, or krm-flink's own
-	// krm-flink.io/nodepool is refused here: use the field instead. A job's
-	// list replaces the platform default's.
+	// capacityTypes, architectures and zones (and kubernetes.io/os In linux),
+	// e.g. {key: karpenter.k8s.aws/instance-generation, operator: Gt,
+	// values: ["5"]}. A key krm-flink renders itself is an error: use its
+	// field instead (kubernetes.io/arch, karpenter.sh/capacity-type and
+	// kubernetes.io/os always; the instance family, instance type and zone
+	// keys when those fields are set), and so is krm-flink.io/nodepool. A
+	// job's list replaces the platform default's.
 	// +optional
 	Requirements []NodeRequirement `json:"requirements,omitempty"`
 	// Limits cap the NodePool's total resources.
