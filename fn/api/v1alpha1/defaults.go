@@ -356,6 +356,15 @@ func mergeNodes(base, over *NodeNeeds) *NodeNeeds {
 	out.CapacityTypes = pick(out.CapacityTypes, over.CapacityTypes)
 	out.Architectures = pick(out.Architectures, over.Architectures)
 	out.Zones = pick(out.Zones, over.Zones)
+	if over.InstanceTypesMinValues != nil {
+		out.InstanceTypesMinValues = over.InstanceTypesMinValues
+	}
+	if over.InstanceFamiliesMinValues != nil {
+		out.InstanceFamiliesMinValues = over.InstanceFamiliesMinValues
+	}
+	if len(over.Requirements) > 0 {
+		out.Requirements = over.Requirements
+	}
 	if over.Limits != nil {
 		l := NodeLimits{}
 		if out.Limits != nil {

@@ -346,9 +346,20 @@ type NodeNeeds struct {
 	// InstanceTypes the pool may launch, e.g. m6i.2xlarge.
 	// +optional
 	InstanceTypes []string `json:"instanceTypes,omitempty"`
+	// InstanceTypesMinValues is the least number of distinct instanceTypes
+	// Karpenter must be able to choose from when it launches a node (its
+	// minValues, 1-50, at most len(instanceTypes); Karpenter v1 only), so a
+	// spot pool keeps enough choice.
+	// +optional
+	InstanceTypesMinValues *int32 `json:"instanceTypesMinValues,omitempty"`
 	// InstanceFamilies the pool may launch, e.g. m6i.
 	// +optional
 	InstanceFamilies []string `json:"instanceFamilies,omitempty"`
+	// InstanceFamiliesMinValues is the least number of distinct
+	// instanceFamilies Karpenter must be able to choose from (its minValues,
+	// 1-50, at most len(instanceFamilies); Karpenter v1 only).
+	// +optional
+	InstanceFamiliesMinValues *int32 `json:"instanceFamiliesMinValues,omitempty"`
 	// CapacityTypes: spot, on-demand. Default on-demand.
 	// +optional
 	CapacityTypes []string `json:"capacityTypes,omitempty"`
@@ -358,6 +369,17 @@ type NodeNeeds struct {
 	// Zones the pool may launch in, e.g. us-east-1a.
 	// +optional
 	Zones []string `json:"zones,omitempty"`
+	// Requirements are further NodePool requirements, rendered after the
+	// ones krm-flink derives from instanceTypes, instanceFamilies,
+	// capacityTypes, architectures and zones (and kubernetes.io/os In linux),
+	// e.g. {key: karpenter.k8s.aws/instance-generation, operator: Gt,
+	// values: ["5"]}. A key krm-flink renders itself is an error: use its
+	// field instead (kubernetes.io/arch, karpenter.sh/capacity-type and
+	// kubernetes.io/os always; the instance family, instance type and zone
+	// keys when those fields are set), and so is krm-flink.io/nodepool. A
+	// job's list replaces the platform default's.
+	// +optional
+	Requirements []NodeRequirement `json:"requirements,omitempty"`
 	// Limits cap the NodePool's total resources.
 	// +optional
 	Limits *NodeLimits `json:"limits,omitempty"`
@@ -388,6 +410,27 @@ type NodeNeeds struct {
 	// still applies on v1 once terminationGracePeriod runs out).
 	// +optional
 	DoNotDisrupt *bool `json:"doNotDisrupt,omitempty"`
+}
+
+// NodeRequirement is a Karpenter NodePool requirement: a node label key,
+// an operator and values, as a Kubernetes node selector requirement.
+type NodeRequirement struct {
+	// Key is a node label key, e.g. karpenter.k8s.aws/instance-generation.
+	// +required
+	Key string `json:"key"`
+	// Operator is In, NotIn, Exists, DoesNotExist, Gt or Lt.
+	// +required
+	Operator string `json:"operator"`
+	// Values: one or more for In and NotIn, none for Exists and
+	// DoesNotExist, exactly one non-negative integer for Gt and Lt.
+	// +optional
+	Values []string `json:"values,omitempty"`
+	// MinValues is the least number of distinct values of Key Karpenter
+	// must be able to choose from when it launches a node (1-50; with In at
+	// most len(values)). Karpenter v1 NodePools only: v1beta1 of Karpenter
+	// 0.34 has no such field.
+	// +optional
+	MinValues *int32 `json:"minValues,omitempty"`
 }
 
 // DisruptionBudget is a Karpenter NodePool disruption budget.

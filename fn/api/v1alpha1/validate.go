@@ -293,6 +293,7 @@ func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
 		errs = append(errs, nc.validateAMIs(ncp, k.APIVersion)...)
 	}
 	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion)...)
+	errs = append(errs, requirementClashes(path.Child("defaults"), &k.Defaults, nil)...)
 	return errs
 }
 
@@ -315,6 +316,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 		errs = append(errs, field.Invalid(path.Child("expireAfter"), n.ExpireAfter, "must be a duration such as 720h, or Never"))
 	}
 	errs = append(errs, validateDisruption(path, n, apiVersion)...)
+	errs = append(errs, validateRequirements(path, n, apiVersion)...)
 	if l := n.Limits; l != nil {
 		for name, v := range map[string]string{"cpu": l.CPU, "memory": l.Memory} {
 			if v == "" {
@@ -460,6 +462,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)
+		errs = append(errs, requirementClashes(spec.Child("nodes"), s.Nodes, &k.Defaults)...)
 		errs = append(errs, validateLimitsFitPods(spec.Child("nodes", "limits"), s)...)
 	}
 	return errs

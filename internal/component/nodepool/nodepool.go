@@ -185,26 +185,46 @@ func PodAnnotations(n *api.NodeNeeds) map[string]any {
 	return out
 }
 
+// requirements are krm-flink's own, in a fixed key order, then the user's
+// in their order (validation keeps the two apart).
 func requirements(n *api.NodeNeeds) []any {
 	var out []any
-	add := func(key string, values []string) {
+	add := func(key string, values []string, minValues *int32) {
 		if len(values) == 0 {
 			return
 		}
 		vs := append([]string(nil), values...)
 		sort.Strings(vs)
-		list := make([]any, len(vs))
-		for i, v := range vs {
-			list[i] = v
+		r := map[string]any{"key": key, "operator": "In", "values": anyList(vs)}
+		if minValues != nil {
+			r["minValues"] = int64(*minValues)
 		}
-		out = append(out, map[string]any{"key": key, "operator": "In", "values": list})
+		out = append(out, r)
 	}
-	add("kubernetes.io/os", []string{"linux"})
-	add("kubernetes.io/arch", n.Architectures)
-	add("karpenter.sh/capacity-type", n.CapacityTypes)
-	add("karpenter.k8s.aws/instance-family", n.InstanceFamilies)
-	add("node.kubernetes.io/instance-type", n.InstanceTypes)
-	add("topology.kubernetes.io/zone", n.Zones)
+	add("kubernetes.io/os", []string{"linux"}, nil)
+	add("kubernetes.io/arch", n.Architectures, nil)
+	add("karpenter.sh/capacity-type", n.CapacityTypes, nil)
+	add("karpenter.k8s.aws/instance-family", n.InstanceFamilies, n.InstanceFamiliesMinValues)
+	add("node.kubernetes.io/instance-type", n.InstanceTypes, n.InstanceTypesMinValues)
+	add("topology.kubernetes.io/zone", n.Zones, nil)
+	for _, req := range n.Requirements {
+		r := map[string]any{"key": req.Key, "operator": req.Operator}
+		if len(req.Values) > 0 {
+			r["values"] = anyList(req.Values)
+		}
+		if req.MinValues != nil {
+			r["minValues"] = int64(*req.MinValues)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func anyList(vs []string) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
 	return out
 }
 
