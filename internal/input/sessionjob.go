@@ -44,26 +44,3 @@ func sortSessionJobs(jobs []*SessionJob) {
 		return a.File < b.File
 	})
 }
-
-// checkDuplicateSessionJobs reports every session job defined a second
-// time and returns the session jobs without them.
-func checkDuplicateSessionJobs(jobs []*SessionJob) (problem.List, []*SessionJob) {
-	var probs problem.List
-	var kept []*SessionJob
-	first := map[string]*SessionJob{}
-	for _, j := range jobs {
-		key := j.Metadata.Namespace + "/" + j.Metadata.Name
-		if prev, ok := first[key]; ok {
-			where := prev.File
-			if where == j.File {
-				where = "the same file"
-			}
-			probs = append(probs, problem.Errorf(j.File, j.Ref(), "metadata.name",
-				"duplicate session job: %s is already defined in %s", key, where))
-			continue
-		}
-		first[key] = j
-		kept = append(kept, j)
-	}
-	return probs, kept
-}

@@ -81,10 +81,10 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	// Sorting first makes the report independent of input order: the job in
 	// the file that sorts last is the duplicate.
 	sortJobs(set.Jobs)
-	ps, jobs := checkDuplicateJobs(set.Jobs)
+	ps, jobs := checkDuplicates(set.Jobs, func(j *Job) string { return j.File }, "job")
 	probs, set.Jobs = append(probs, ps...), jobs
 	sortSessionJobs(set.SessionJobs)
-	ps, sessionJobs := checkDuplicateSessionJobs(set.SessionJobs)
+	ps, sessionJobs := checkDuplicates(set.SessionJobs, func(j *SessionJob) string { return j.File }, "session job")
 	probs, set.SessionJobs = append(probs, ps...), sessionJobs
 	SortExtras(set.Extras)
 	ps, extras := checkDuplicateExtras(set.Extras)
@@ -99,25 +99,27 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	return set, probs
 }
 
-// checkDuplicateJobs reports every job defined a second time and returns
-// the jobs without them, so the rest can still be checked.
-func checkDuplicateJobs(jobs []*Job) (problem.List, []*Job) {
+// checkDuplicates reports every object of kind what (a job, a session job)
+// defined a second time and returns the objects without them, so the rest
+// can still be checked.
+func checkDuplicates[T interface{ Ref() problem.ObjectRef }](objs []T, file func(T) string, what string) (problem.List, []T) {
 	var probs problem.List
-	var kept []*Job
-	first := map[string]*Job{}
-	for _, j := range jobs {
-		key := j.Metadata.Namespace + "/" + j.Metadata.Name
+	var kept []T
+	first := map[string]T{}
+	for _, o := range objs {
+		ref := o.Ref()
+		key := ref.Namespace + "/" + ref.Name
 		if prev, ok := first[key]; ok {
-			where := prev.File
-			if where == j.File {
+			where := file(prev)
+			if where == file(o) {
 				where = "the same file"
 			}
-			probs = append(probs, problem.Errorf(j.File, j.Ref(), "metadata.name",
-				"duplicate job: %s is already defined in %s", key, where))
+			probs = append(probs, problem.Errorf(file(o), ref, "metadata.name",
+				"duplicate %s: %s is already defined in %s", what, key, where))
 			continue
 		}
-		first[key] = j
-		kept = append(kept, j)
+		first[key] = o
+		kept = append(kept, o)
 	}
 	return probs, kept
 }

@@ -309,15 +309,21 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 // label krm-flink owns (api.OwnedLabels), so only app.kubernetes.io/part-of
 // (default flink) is the job's to change.
 func Labels(p *resolve.Plan, j *resolve.Job) map[string]any {
-	out := stringsToAny(j.Metadata.Labels)
+	return recommendedLabels(p, j.Metadata, j.Spec.Owner)
+}
+
+// recommendedLabels are an object's own metadata.labels, then the
+// recommended labels of the Flink object named by meta.
+func recommendedLabels(p *resolve.Plan, meta api.ObjectMeta, owner string) map[string]any {
+	out := stringsToAny(meta.Labels)
 	if _, ok := out["app.kubernetes.io/part-of"]; !ok {
 		out["app.kubernetes.io/part-of"] = "flink"
 	}
 	for k, v := range map[string]string{
-		"app.kubernetes.io/name":     j.Metadata.Name,
-		"app.kubernetes.io/instance": j.Metadata.Name,
+		"app.kubernetes.io/name":     meta.Name,
+		"app.kubernetes.io/instance": meta.Name,
 		"krm-flink.io/environment":   p.Env.Name,
-		"krm-flink.io/owner":         j.Spec.Owner,
+		"krm-flink.io/owner":         owner,
 	} {
 		out[k] = v
 	}

@@ -74,18 +74,7 @@ func SessionJob(p *resolve.Plan, j *resolve.SessionJob) *manifest.Object {
 // recommended labels as Labels gives a job's, and krm-flink.io/session
 // naming its session cluster.
 func sessionJobLabels(p *resolve.Plan, j *resolve.SessionJob) map[string]any {
-	out := stringsToAny(j.Metadata.Labels)
-	if _, ok := out["app.kubernetes.io/part-of"]; !ok {
-		out["app.kubernetes.io/part-of"] = "flink"
-	}
-	for k, v := range map[string]string{
-		"app.kubernetes.io/name":     j.Metadata.Name,
-		"app.kubernetes.io/instance": j.Metadata.Name,
-		"krm-flink.io/environment":   p.Env.Name,
-		"krm-flink.io/owner":         j.Spec.Owner,
-		"krm-flink.io/session":       j.Spec.Session,
-	} {
-		out[k] = v
-	}
+	out := recommendedLabels(p, j.Metadata, j.Spec.Owner)
+	out["krm-flink.io/session"] = j.Spec.Session
 	return out
 }
