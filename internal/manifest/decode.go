@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 )
 
 // Documents are the YAML documents of a manifest, decoded into the plain
@@ -41,7 +40,7 @@ func Decode(data []byte) Documents {
 			d.Err = fmt.Errorf("document %d: %w", i, err)
 			return d
 		}
-		j, err := yaml.YAMLToJSON(doc)
+		j, err := utilyaml.ToJSON(doc)
 		if err != nil {
 			d.Err = fmt.Errorf("document %d: error converting YAML to JSON: %w", i, err)
 			return d
