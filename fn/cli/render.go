@@ -7,10 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
@@ -233,21 +236,28 @@ func readInputs(paths []string) ([]*input.Document, problem.List) {
 		}
 	}
 	sort.Strings(files)
+	files = slices.Compact(files)
+	// Files are read and split on every core; documents keep file order.
+	perFile := make([][]*input.Document, len(files))
+	probsPerFile := make([]problem.List, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				probsPerFile[i] = problem.List{problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err))}
+				return nil
+			}
+			perFile[i], probsPerFile[i] = input.SplitDocuments(f, data)
+			return nil
+		})
+	}
+	_ = g.Wait()
 	var docs []*input.Document
-	seen := map[string]bool{}
-	for _, f := range files {
-		if seen[f] {
-			continue
-		}
-		seen[f] = true
-		data, err := os.ReadFile(f)
-		if err != nil {
-			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err)))
-			continue
-		}
-		d, ps := input.SplitDocuments(f, data)
-		probs = append(probs, ps...)
-		docs = append(docs, d...)
+	for i := range files {
+		probs = append(probs, probsPerFile[i]...)
+		docs = append(docs, perFile[i]...)
 	}
 	return docs, probs
 }

@@ -8,13 +8,13 @@ package chart
 import (
 	"bytes"
 	"fmt"
-	"github.com/mitchellh/copystructure"
 	"io/fs"
 	"log"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/mitchellh/copystructure"
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"

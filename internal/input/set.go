@@ -2,7 +2,10 @@ package input
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+
+	"golang.org/x/sync/errgroup"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/problem"
@@ -31,35 +34,17 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	set := &Set{Platform: opts.Platform}
 	var probs problem.List
 	var platforms []*Platform
-	for _, d := range docs {
+	for _, d := range decodeAll(docs, opts) {
+		probs = append(probs, d.probs...)
 		switch {
-		case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindPlatform:
-			p, ps := DecodePlatform(d)
-			probs = append(probs, ps...)
-			if p != nil {
-				platforms = append(platforms, p)
-			}
-		case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindSessionJob:
-			j, ps := DecodeSessionJob(d)
-			probs = append(probs, ps...)
-			if j != nil {
-				set.SessionJobs = append(set.SessionJobs, j)
-			}
-		case d.Type.APIVersion == api.APIVersion && (d.Type.Kind == api.KindJob || d.Type.Kind == api.KindSession):
-			j, ps := DecodeJob(d)
-			probs = append(probs, ps...)
-			if j != nil {
-				set.Jobs = append(set.Jobs, j)
-			}
-		case opts.IgnoreOtherKinds:
-		case d.Type.Kind == api.KindPlatform || api.IsInputJobKind(d.Type.Kind):
-			probs = append(probs, problem.Errorf(d.File, d.Ref(), "apiVersion", "unsupported apiVersion %q; krm-flink reads %s", d.Type.APIVersion, api.APIVersion))
-		default:
-			e, ps := DecodeExtra(d)
-			probs = append(probs, ps...)
-			if e != nil {
-				set.Extras = append(set.Extras, e)
-			}
+		case d.platform != nil:
+			platforms = append(platforms, d.platform)
+		case d.sessionJob != nil:
+			set.SessionJobs = append(set.SessionJobs, d.sessionJob)
+		case d.job != nil:
+			set.Jobs = append(set.Jobs, d.job)
+		case d.extra != nil:
+			set.Extras = append(set.Extras, d.extra)
 		}
 	}
 	switch {
@@ -171,4 +156,47 @@ func sortJobs(jobs []*Job) {
 // String names a job as namespace/name.
 func (j *Job) String() string {
 	return fmt.Sprintf("%s/%s", j.Metadata.Namespace, j.Metadata.Name)
+}
+
+// decoded is one document decoded as what its kind says.
+type decoded struct {
+	platform   *Platform
+	job        *Job
+	sessionJob *SessionJob
+	extra      *Extra
+	probs      problem.List
+}
+
+// decodeAll decodes and validates every document on every core; documents
+// are independent, and the result keeps their order.
+func decodeAll(docs []*Document, opts Options) []decoded {
+	out := make([]decoded, len(docs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, d := range docs {
+		g.Go(func() error {
+			out[i] = decode(d, opts)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return out
+}
+
+func decode(d *Document, opts Options) decoded {
+	var out decoded
+	switch {
+	case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindPlatform:
+		out.platform, out.probs = DecodePlatform(d)
+	case d.Type.APIVersion == api.APIVersion && d.Type.Kind == api.KindSessionJob:
+		out.sessionJob, out.probs = DecodeSessionJob(d)
+	case d.Type.APIVersion == api.APIVersion && (d.Type.Kind == api.KindJob || d.Type.Kind == api.KindSession):
+		out.job, out.probs = DecodeJob(d)
+	case opts.IgnoreOtherKinds:
+	case d.Type.Kind == api.KindPlatform || api.IsInputJobKind(d.Type.Kind):
+		out.probs = problem.List{problem.Errorf(d.File, d.Ref(), "apiVersion", "unsupported apiVersion %q; krm-flink reads %s", d.Type.APIVersion, api.APIVersion)}
+	default:
+		out.extra, out.probs = DecodeExtra(d)
+	}
+	return out
 }

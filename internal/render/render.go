@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/krm-flink/krm-flink/catalog"
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart"
@@ -85,8 +87,21 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		}
 	}
 	helmLog, err := chart.CollectHelmLog(func() error {
-		for _, c := range r.components {
-			objs, err := c.Render(p)
+		// Components render independently from the read-only plan, all at
+		// once (the component charts overlap the jobs); their objects and
+		// problems are taken in component order.
+		objects := make([][]*manifest.Object, len(r.components))
+		errs := make([]error, len(r.components))
+		var g errgroup.Group
+		for i, c := range r.components {
+			g.Go(func() error {
+				objects[i], errs[i] = c.Render(p)
+				return nil
+			})
+		}
+		_ = g.Wait()
+		for i, c := range r.components {
+			objs, err := objects[i], errs[i]
 			var ps problem.List
 			switch {
 			case err == nil:

@@ -6,8 +6,10 @@ package resolve
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -112,15 +114,33 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	pl := &Plan{Env: *env, Platform: platform, Source: src}
 	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
 	envNames := Environments(src.FlinkPlatform)
-	for _, j := range set.Jobs {
-		probs = append(probs, checkJobEnvironments(j, envNames)...)
-		if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
-			continue
-		}
-		rj, ps := resolveJob(j, envName, platform, platformBroken)
-		probs = append(probs, ps...)
-		if rj != nil {
-			pl.Jobs = append(pl.Jobs, rj)
+	// Jobs resolve independently (each merges and validates a copy of its
+	// own spec against the shared, read-only platform), on every core; the
+	// plan keeps input order.
+	type resolved struct {
+		job   *Job
+		probs problem.List
+	}
+	results := make([]resolved, len(set.Jobs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, j := range set.Jobs {
+		g.Go(func() error {
+			r := &results[i]
+			r.probs = checkJobEnvironments(j, envNames)
+			if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
+				return nil
+			}
+			rj, ps := resolveJob(j, envName, platform, platformBroken)
+			r.job, r.probs = rj, append(r.probs, ps...)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, r := range results {
+		probs = append(probs, r.probs...)
+		if r.job != nil {
+			pl.Jobs = append(pl.Jobs, r.job)
 		}
 	}
 	probs = append(probs, resolveSessionJobs(set, envName, pl, platform)...)
