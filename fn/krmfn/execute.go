@@ -114,8 +114,8 @@ func writeResourceList(w io.Writer, rl *fn.ResourceList, generated [][]byte) err
 	} else {
 		bw.WriteString("items:\n")
 	}
-	for _, item := range rl.Items {
-		writeIndented(bw, "- ", []byte(item.String()))
+	for _, item := range passedThrough(rl.Items) {
+		writeIndented(bw, "- ", item)
 	}
 	for _, doc := range generated {
 		writeIndented(bw, "- ", doc)
@@ -156,4 +156,20 @@ func writeIndented(w *bufio.Writer, first string, doc []byte) {
 	if len(doc) > 0 && doc[len(doc)-1] != '\n' {
 		w.WriteByte('\n')
 	}
+}
+
+// passedThrough encodes the items the function passes through, on every
+// core, in item order.
+func passedThrough(items fn.KubeObjects) [][]byte {
+	out := make([][]byte, len(items))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, item := range items {
+		g.Go(func() error {
+			out[i] = []byte(item.String())
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return out
 }

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"golang.org/x/sync/errgroup"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
@@ -168,6 +170,7 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 		probs = append(probs, missingJobs(platform, rl.Items)...)
 	}
 	own := map[string]*fn.KubeObject{} // the user's own items by object ID
+	var inputs []*fn.KubeObject
 	for _, item := range rl.Items {
 		switch {
 		case isJobKind(item):
@@ -178,9 +181,23 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 		default:
 			own[idOf(item)] = item
 		}
-		d, ps := documents(item)
-		probs = append(probs, ps...)
-		docs = append(docs, d...)
+		inputs = append(inputs, item)
+	}
+	// Items turn into documents on every core; the documents keep item order.
+	perItem := make([][]*input.Document, len(inputs))
+	probsPerItem := make([]problem.List, len(inputs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, item := range inputs {
+		g.Go(func() error {
+			perItem[i], probsPerItem[i] = documents(item)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i := range inputs {
+		probs = append(probs, probsPerItem[i]...)
+		docs = append(docs, perItem[i]...)
 	}
 	set, ps := input.Collect(docs, input.Options{Platform: platform})
 	probs = append(probs, ps...)

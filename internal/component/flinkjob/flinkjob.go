@@ -64,17 +64,21 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	batches := byNamespace(p.Jobs)
 	objs := make([][]*manifest.Object, len(batches))
 	errs := make([]error, len(batches))
+	security := make([]problem.List, len(batches))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, jobs := range batches {
 		g.Go(func() error {
 			objs[i], errs[i] = r.renderNamespace(p, jobs, kubeVersion)
+			if errs[i] == nil {
+				security[i] = checkPodSecurity(p, jobs, objs[i])
+			}
 			return nil
 		})
 	}
 	_ = g.Wait()
 	var out []*manifest.Object
-	var probs problem.List
+	var probs, securityProbs problem.List
 	for i := range batches {
 		if errs[i] != nil {
 			ps, ok := errors.AsType[problem.List](errs[i])
@@ -85,13 +89,16 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 			continue
 		}
 		out = append(out, objs[i]...)
+		securityProbs = append(securityProbs, security[i]...)
 	}
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	err = checkPodSecurity(p, out)
 	out = append(blueGreen(p, out), sessionJobs(p)...)
-	return out, err
+	if len(securityProbs) > 0 {
+		return out, securityProbs
+	}
+	return out, nil
 }
 
 // byNamespace groups jobs by namespace, namespaces sorted, jobs in order,

@@ -31,11 +31,12 @@ var podSecurityEvaluator = func() policy.Evaluator {
 // container the operator adds) must meet the job's level, restricted unless
 // the job opted out. An opt-out is made visible: the FlinkDeployment carries
 // the krm-flink.io/pod-security annotation and a warning names the job's
-// field. It returns nil, warnings only (objects kept), or errors.
-func checkPodSecurity(p *resolve.Plan, objs []*manifest.Object) error {
-	jobs := make(map[string]*resolve.Job, len(p.Jobs))
+// field. It checks one batch of jobs and what the chart rendered for them,
+// so batches check concurrently; warnings keep the objects, errors do not.
+func checkPodSecurity(p *resolve.Plan, batch []*resolve.Job, objs []*manifest.Object) problem.List {
+	jobs := make(map[string]*resolve.Job, len(batch))
 	var probs problem.List
-	for _, j := range p.Jobs {
+	for _, j := range batch {
 		jobs[j.Metadata.Namespace+"/"+j.Metadata.Name] = j
 		if level := podSecurityLevel(&j.Spec.JobFields); level != api.PodSecurityRestricted {
 			file, ref := jobSource(j)
@@ -64,9 +65,6 @@ func checkPodSecurity(p *resolve.Plan, objs []*manifest.Object) error {
 		for _, why := range PodSecurityViolations(o, level, p.Platform.Spec.Components.FlinkOperator.FlinkConfiguration) {
 			probs = append(probs, podSecurityProblem(p, j, o, level, why))
 		}
-	}
-	if len(probs) == 0 {
-		return nil
 	}
 	return probs
 }
