@@ -418,11 +418,12 @@ type NodeRequirement struct {
 	// Key is a node label key, e.g. karpenter.k8s.aws/instance-generation.
 	// +required
 	Key string `json:"key"`
-	// Operator is In, NotIn, Exists, DoesNotExist, Gt or Lt.
+	// Operator is In, NotIn, Exists, DoesNotExist, Gt or Lt, or Gte or Lte
+	// when the platform pins Karpenter 1.9.0 or later.
 	// +required
 	Operator string `json:"operator"`
 	// Values: one or more for In and NotIn, none for Exists and
-	// DoesNotExist, exactly one non-negative integer for Gt and Lt.
+	// DoesNotExist, exactly one non-negative integer for Gt, Lt, Gte and Lte.
 	// +optional
 	Values []string `json:"values,omitempty"`
 	// MinValues is the least number of distinct values of Key Karpenter
