@@ -137,8 +137,10 @@ type Environment struct {
 	// +optional
 	Tags map[string]string `json:"tags,omitempty"`
 	// Overrides is a partial PlatformSpec merged over the platform for this
-	// environment only (JSON merge patch, RFC 7386: maps merge, lists replace):
-	// region, flink defaults, components, nodes, metrics...
+	// environment only (JSON merge patch, RFC 7386: maps merge, lists replace;
+	// the flink pod templates merge by strategic merge patch, containers,
+	// volumes and env by name): region, flink defaults, components, nodes,
+	// metrics...
 	// +optional
 	Overrides json.RawMessage `json:"overrides,omitempty"`
 }
@@ -639,7 +641,8 @@ type FlinkJobSpec struct {
 type JobSpec struct {
 	JobFields `json:",inline"`
 	// Environments maps an environment name to a partial JobFields merged over
-	// the job for that environment (JSON merge patch, RFC 7386).
+	// the job for that environment (JSON merge patch, RFC 7386; pod templates
+	// merge by strategic merge patch).
 	// +optional
 	Environments map[string]json.RawMessage `json:"environments,omitempty"`
 	// Only restricts the job to these environments. Default: all.
