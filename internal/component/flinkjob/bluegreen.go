@@ -45,7 +45,7 @@ func blueGreen(p *resolve.Plan, objs []*manifest.Object) []*manifest.Object {
 				for _, t := range in.TLS {
 					entry := map[string]any{}
 					if len(t.Hosts) > 0 {
-						entry["hosts"] = toAny(t.Hosts)
+						entry["hosts"] = manifest.Strings(t.Hosts)
 					}
 					if t.SecretName != "" {
 						entry["secretName"] = t.SecretName

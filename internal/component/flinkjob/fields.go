@@ -2,6 +2,7 @@ package flinkjob
 
 import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
 // addDeploymentFields adds the FlinkDeployment spec fields a job sets
@@ -30,7 +31,7 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 			for i, t := range in.TLS {
 				entry := map[string]any{}
 				if len(t.Hosts) > 0 {
-					entry["hosts"] = toAny(t.Hosts)
+					entry["hosts"] = manifest.Strings(t.Hosts)
 				}
 				if t.SecretName != "" {
 					entry["secretName"] = t.SecretName

@@ -264,7 +264,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 			"format":          ps.Metrics.Datadog.Format,
 			"namespace":       api.DatadogNamespace,
 			"tags":            tags,
-			"metrics":         toAny(dedupe(append(append([]string(nil), ps.Metrics.Datadog.Metrics...), s.Metrics...))),
+			"metrics":         manifest.Strings(dedupe(append(append([]string(nil), ps.Metrics.Datadog.Metrics...), s.Metrics...))),
 			"tolerateUnready": *ps.Metrics.Datadog.TolerateUnready,
 		},
 		"reloader": map[string]any{"configMap": "flink-config-" + name},
@@ -412,7 +412,7 @@ func jobValues(s *api.JobFields) map[string]any {
 		out["entryClass"] = s.EntryClass
 	}
 	if len(s.Args) > 0 {
-		out["args"] = toAny(s.Args)
+		out["args"] = manifest.Strings(s.Args)
 	}
 	addJobFields(out, s)
 	return out
@@ -426,14 +426,6 @@ func dedupe(vs []string) []string {
 			seen[v] = true
 			out = append(out, v)
 		}
-	}
-	return out
-}
-
-func toAny(vs []string) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
 	}
 	return out
 }

@@ -30,7 +30,7 @@ func SessionJob(p *resolve.Plan, j *resolve.SessionJob) *manifest.Object {
 		job["entryClass"] = s.EntryClass
 	}
 	if len(s.Args) > 0 {
-		job["args"] = toAny(s.Args)
+		job["args"] = manifest.Strings(s.Args)
 	}
 	if s.InitialSavepointPath != "" {
 		job["initialSavepointPath"] = s.InitialSavepointPath

@@ -161,11 +161,7 @@ func budgets(bs []api.DisruptionBudget) []any {
 			m["duration"] = b.Duration
 		}
 		if len(b.Reasons) > 0 {
-			rs := make([]any, len(b.Reasons))
-			for i, r := range b.Reasons {
-				rs[i] = r
-			}
-			m["reasons"] = rs
+			m["reasons"] = manifest.Strings(b.Reasons)
 		}
 		out = append(out, m)
 	}
@@ -195,7 +191,7 @@ func requirements(n *api.NodeNeeds) []any {
 		}
 		vs := append([]string(nil), values...)
 		sort.Strings(vs)
-		r := map[string]any{"key": key, "operator": "In", "values": anyList(vs)}
+		r := map[string]any{"key": key, "operator": "In", "values": manifest.Strings(vs)}
 		if minValues != nil {
 			r["minValues"] = int64(*minValues)
 		}
@@ -210,20 +206,12 @@ func requirements(n *api.NodeNeeds) []any {
 	for _, req := range n.Requirements {
 		r := map[string]any{"key": req.Key, "operator": req.Operator}
 		if len(req.Values) > 0 {
-			r["values"] = anyList(req.Values)
+			r["values"] = manifest.Strings(req.Values)
 		}
 		if req.MinValues != nil {
 			r["minValues"] = int64(*req.MinValues)
 		}
 		out = append(out, r)
-	}
-	return out
-}
-
-func anyList(vs []string) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
 	}
 	return out
 }

@@ -1,0 +1,22 @@
+package manifest
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestStrings(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want []any
+	}{
+		{nil, []any{}},
+		{[]string{"b", "a"}, []any{"b", "a"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Strings(tt.in)); diff != "" {
+			t.Errorf("Strings(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
