@@ -37,6 +37,16 @@ func Strings(vs []string) []any {
 	return out
 }
 
+// StringMap is a string map as an unstructured object holds it: a new map,
+// never nil.
+func StringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 // ID is apiVersion/kind/namespace/name, unique within one environment.
 func (o *Object) ID() string {
 	return fmt.Sprintf("%s/%s/%s/%s", o.GroupVersionKind().Group, o.GetKind(), o.GetNamespace(), o.GetName())

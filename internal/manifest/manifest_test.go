@@ -20,3 +20,18 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestStringMap(t *testing.T) {
+	tests := []struct {
+		in   map[string]string
+		want map[string]any
+	}{
+		{nil, map[string]any{}},
+		{map[string]string{"a": "1", "b": "2"}, map[string]any{"a": "1", "b": "2"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, StringMap(tt.in)); diff != "" {
+			t.Errorf("StringMap(%v) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

@@ -21,10 +21,10 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 			ing["className"] = in.ClassName
 		}
 		if len(in.Annotations) > 0 {
-			ing["annotations"] = stringsToAny(in.Annotations)
+			ing["annotations"] = manifest.StringMap(in.Annotations)
 		}
 		if len(in.Labels) > 0 {
-			ing["labels"] = stringsToAny(in.Labels)
+			ing["labels"] = manifest.StringMap(in.Labels)
 		}
 		if len(in.TLS) > 0 {
 			tls := make([]any, len(in.TLS))
@@ -43,7 +43,7 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 		vals["ingress"] = ing
 	}
 	if len(s.LogConfiguration) > 0 {
-		vals["logConfiguration"] = stringsToAny(s.LogConfiguration)
+		vals["logConfiguration"] = manifest.StringMap(s.LogConfiguration)
 	}
 }
 

@@ -249,7 +249,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"owner":              s.Owner,
 		"repo":               s.Repo,
 		"labels":             Labels(p, j),
-		"annotations":        stringsToAny(api.PassedOnAnnotations(j.Metadata.Annotations)),
+		"annotations":        manifest.StringMap(api.PassedOnAnnotations(j.Metadata.Annotations)),
 		"image":              s.Image,
 		"imagePullPolicy":    s.ImagePullPolicy,
 		"flinkVersion":       s.FlinkVersion,
@@ -315,7 +315,7 @@ func Labels(p *resolve.Plan, j *resolve.Job) map[string]any {
 // recommendedLabels are an object's own metadata.labels, then the
 // recommended labels of the Flink object named by meta.
 func recommendedLabels(p *resolve.Plan, meta api.ObjectMeta, owner string) map[string]any {
-	out := stringsToAny(meta.Labels)
+	out := manifest.StringMap(meta.Labels)
 	if _, ok := out["app.kubernetes.io/part-of"]; !ok {
 		out["app.kubernetes.io/part-of"] = "flink"
 	}
@@ -325,15 +325,6 @@ func recommendedLabels(p *resolve.Plan, meta api.ObjectMeta, owner string) map[s
 		"krm-flink.io/environment":   p.Env.Name,
 		"krm-flink.io/owner":         owner,
 	} {
-		out[k] = v
-	}
-	return out
-}
-
-// stringsToAny copies a string map into a new, never nil, map of values.
-func stringsToAny(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
 		out[k] = v
 	}
 	return out

@@ -80,7 +80,7 @@ func nodeClass(k *api.KarpenterNodes) *manifest.Object {
 		spec["instanceProfile"] = nc.InstanceProfile
 	}
 	if len(nc.Tags) > 0 {
-		spec["tags"] = stringMap(nc.Tags)
+		spec["tags"] = manifest.StringMap(nc.Tags)
 	}
 	return manifest.New(Name, map[string]any{
 		"apiVersion": "karpenter.k8s.aws/" + k.APIVersion,
@@ -221,7 +221,7 @@ func selectorTerms(terms []api.SelectorTerm) []any {
 	for _, t := range terms {
 		m := map[string]any{}
 		if len(t.Tags) > 0 {
-			m["tags"] = stringMap(t.Tags)
+			m["tags"] = manifest.StringMap(t.Tags)
 		}
 		for k, v := range map[string]string{"id": t.ID, "name": t.Name, "alias": t.Alias, "owner": t.Owner} {
 			if v != "" {
@@ -229,14 +229,6 @@ func selectorTerms(terms []api.SelectorTerm) []any {
 			}
 		}
 		out = append(out, m)
-	}
-	return out
-}
-
-func stringMap(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
 	}
 	return out
 }
