@@ -83,7 +83,7 @@ func validateRequirements(path *field.Path, n *NodeNeeds, apiVersion, karpenterV
 				errs = append(errs, field.Forbidden(vp, "operator "+r.Operator+" takes no values"))
 			}
 		case "Gte", "Lte":
-			if apiVersion != KarpenterV1 || !karpenterAtLeast(karpenterVersion, InclusiveOperatorsKarpenterVersion) {
+			if apiVersion != KarpenterV1 || !KarpenterAtLeast(karpenterVersion, InclusiveOperatorsKarpenterVersion) {
 				errs = append(errs, field.Forbidden(rp.Child("operator"), fmt.Sprintf(
 					"operator %s needs Karpenter %s or later (karpenter.sh/v1 NodePools) and the platform pins Karpenter %s (spec.components.karpenter.version on the FlinkPlatform); write it as %s",
 					r.Operator, InclusiveOperatorsKarpenterVersion, karpenterVersion, strictEquivalent(r))))
@@ -180,10 +180,16 @@ func requirementClashes(path *field.Path, n, defaults *NodeNeeds) field.ErrorLis
 	return errs
 }
 
-// karpenterAtLeast tells whether Karpenter release v is at least min; an
+// KarpenterAtLeast tells whether Karpenter release v is at least min; an
 // unparsable pin counts as new enough (the chart check reports it).
-func karpenterAtLeast(v, min string) bool {
+func KarpenterAtLeast(v, min string) bool {
 	return OperatorAtLeast(v, min)
+}
+
+// InclusiveOperator tells whether op is Gte or Lte, which need Karpenter
+// InclusiveOperatorsKarpenterVersion or later.
+func InclusiveOperator(op string) bool {
+	return op == "Gte" || op == "Lte"
 }
 
 // strictEquivalent spells a Gte or Lte requirement with the operators every
