@@ -28,6 +28,25 @@ func New(component string, obj map[string]any) *Object {
 	return &Object{Component: component, Unstructured: &unstructured.Unstructured{Object: obj}}
 }
 
+// Strings is a string list as an unstructured object holds it.
+func Strings(vs []string) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// StringMap is a string map as an unstructured object holds it: a new map,
+// never nil.
+func StringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 // ID is apiVersion/kind/namespace/name, unique within one environment.
 func (o *Object) ID() string {
 	return fmt.Sprintf("%s/%s/%s/%s", o.GroupVersionKind().Group, o.GetKind(), o.GetNamespace(), o.GetName())

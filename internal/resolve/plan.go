@@ -186,12 +186,15 @@ func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*ap
 		if err != nil {
 			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
 		}
-		merged, err := jsonpatch.MergePatch(base, env.Overrides)
+		merged, err := jsonpatch.MergePatch(base, splitPodTemplates(env.Overrides, "flink"))
 		if err != nil {
 			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "cannot merge: %v", err)}
 		}
 		var spec api.PlatformSpec
 		if probs := strictInto(merged, &spec, src.File, src.Ref(), prefix); len(probs) > 0 {
+			return nil, probs
+		}
+		if probs := mergeOverridePodTemplates(platformPodTemplates(&spec.Flink), platformPodTemplates(&probe.Flink), src.File, src.Ref(), prefix+".flink", "the platform's spec.flink."); len(probs) > 0 {
 			return nil, probs
 		}
 		out.Spec = spec
@@ -267,7 +270,7 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		for k := range keys {
 			overridden[k] = true
 		}
-		override, _ = splitPodTemplates(override)
+		override = splitPodTemplates(override)
 		base, err := json.Marshal(out.Spec.JobFields)
 		if err != nil {
 			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
@@ -280,7 +283,7 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 		if probs := strictInto(merged, &fields, src.File, src.Ref(), prefix); len(probs) > 0 {
 			return nil, probs
 		}
-		if probs := mergeEnvPodTemplates(&fields, &probe, src, prefix); len(probs) > 0 {
+		if probs := mergeOverridePodTemplates(jobPodTemplates(&fields), jobPodTemplates(&probe), src.File, src.Ref(), prefix, "the job's "); len(probs) > 0 {
 			return nil, probs
 		}
 		out.Spec.JobFields = fields

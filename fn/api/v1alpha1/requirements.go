@@ -10,9 +10,14 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// RequirementOperators are the NodePool requirement operators both Karpenter
-// API versions take.
-var RequirementOperators = []string{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"}
+// RequirementOperators are the NodePool requirement operators krm-flink
+// takes; Gte and Lte only where the pinned Karpenter has them.
+var RequirementOperators = []string{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", "Gte", "Lte"}
+
+// InclusiveOperatorsKarpenterVersion is the first Karpenter release whose
+// NodePool CRD takes the operators Gte and Lte (v1.9.0; v1.8 has only Gt
+// and Lt).
+const InclusiveOperatorsKarpenterVersion = "1.9.0"
 
 // poolLabel is krm-flink's own label pinning a job to its NodePool.
 const poolLabel = "krm-flink.io/nodepool"
@@ -35,8 +40,9 @@ var builtinRequirements = []builtinRequirement{
 }
 
 // validateRequirements checks the shape of requirements and the minValues
-// fields against the NodePool API version in use.
-func validateRequirements(path *field.Path, n *NodeNeeds, apiVersion string) field.ErrorList {
+// fields against the NodePool API version in use and the Karpenter release
+// the platform pins (karpenterVersion).
+func validateRequirements(path *field.Path, n *NodeNeeds, apiVersion, karpenterVersion string) field.ErrorList {
 	var errs field.ErrorList
 	minValues := func(p *field.Path, mv *int32) {
 		switch {
@@ -64,10 +70,10 @@ func validateRequirements(path *field.Path, n *NodeNeeds, apiVersion string) fie
 			}
 		}
 		vp := rp.Child("values")
-		labelValues := true // Gt and Lt check their one integer themselves
+		labelValues := true // Gt, Lt, Gte and Lte check their one integer themselves
 		switch r.Operator {
 		case "":
-			errs = append(errs, field.Required(rp.Child("operator"), "one of In, NotIn, Exists, DoesNotExist, Gt, Lt"))
+			errs = append(errs, field.Required(rp.Child("operator"), "one of "+strings.Join(RequirementOperators, ", ")))
 		case "In", "NotIn":
 			if len(r.Values) == 0 {
 				errs = append(errs, field.Required(vp, "operator "+r.Operator+" needs at least one value"))
@@ -76,6 +82,13 @@ func validateRequirements(path *field.Path, n *NodeNeeds, apiVersion string) fie
 			if len(r.Values) > 0 {
 				errs = append(errs, field.Forbidden(vp, "operator "+r.Operator+" takes no values"))
 			}
+		case "Gte", "Lte":
+			if apiVersion != KarpenterV1 || !KarpenterAtLeast(karpenterVersion, InclusiveOperatorsKarpenterVersion) {
+				errs = append(errs, field.Forbidden(rp.Child("operator"), fmt.Sprintf(
+					"operator %s needs Karpenter %s or later (karpenter.sh/v1 NodePools) and the platform pins Karpenter %s (spec.components.karpenter.version on the FlinkPlatform); write it as %s",
+					r.Operator, InclusiveOperatorsKarpenterVersion, karpenterVersion, strictEquivalent(r))))
+			}
+			fallthrough
 		case "Gt", "Lt":
 			labelValues = false
 			if len(r.Values) != 1 {
@@ -165,6 +178,38 @@ func requirementClashes(path *field.Path, n, defaults *NodeNeeds) field.ErrorLis
 		errs = append(errs, field.Invalid(path.Child(m.field+"MinValues"), *m.mv, fmt.Sprintf("must be at most the number of %s (%d)", m.field, len(m.values))))
 	}
 	return errs
+}
+
+// KarpenterAtLeast tells whether Karpenter release v is at least min; an
+// unparsable pin counts as new enough (the chart check reports it).
+func KarpenterAtLeast(v, min string) bool {
+	return OperatorAtLeast(v, min)
+}
+
+// InclusiveOperator tells whether op is Gte or Lte, which need Karpenter
+// InclusiveOperatorsKarpenterVersion or later.
+func InclusiveOperator(op string) bool {
+	return op == "Gte" || op == "Lte"
+}
+
+// strictEquivalent spells a Gte or Lte requirement with the operators every
+// Karpenter v1 takes: Gte n is Gt n-1 (Exists for 0), Lte n is Lt n+1.
+func strictEquivalent(r NodeRequirement) string {
+	op, delta := "Gt", int64(-1)
+	if r.Operator == "Lte" {
+		op, delta = "Lt", 1
+	}
+	v, err := int64(0), error(nil)
+	if len(r.Values) == 1 {
+		v, err = strconv.ParseInt(r.Values[0], 10, 64)
+	}
+	switch {
+	case len(r.Values) != 1 || err != nil || v < 0:
+		return map[string]string{"Gt": "Gt with the value one less", "Lt": "Lt with the value one more"}[op]
+	case v+delta < 0:
+		return "Exists"
+	}
+	return fmt.Sprintf("%s %d", op, v+delta)
 }
 
 func minValuesHint(field string) string {

@@ -11,6 +11,7 @@ import (
 func TestValidateRequirements(t *testing.T) {
 	tests := []struct {
 		name, api string
+		karpenter string // the pinned release; default the API version's default
 		n         NodeNeeds
 		want      []string
 	}{
@@ -23,7 +24,22 @@ func TestValidateRequirements(t *testing.T) {
 				{Key: "karpenter.k8s.aws/instance-hypervisor", Operator: "Exists", MinValues: ptr(int32(1))},
 				{Key: "karpenter.k8s.aws/instance-generation", Operator: "Gt", Values: []string{"5"}},
 				{Key: "karpenter.k8s.aws/instance-cpu", Operator: "Lt", Values: []string{"65"}},
+				{Key: "karpenter.k8s.aws/instance-memory", Operator: "Gte", Values: []string{"8192"}},
+				{Key: "karpenter.k8s.aws/instance-ebs-bandwidth", Operator: "Lte", Values: []string{"20000"}},
 			}}},
+		{name: "Gte and Lte from Karpenter 1.9", api: KarpenterV1, karpenter: "1.9.0", n: NodeNeeds{Requirements: []NodeRequirement{
+			{Key: "a.io/x", Operator: "Gte", Values: []string{"0"}},
+			{Key: "a.io/x", Operator: "Lte", Values: []string{"4"}}}}},
+		{name: "an unparsable pin is taken as new enough", api: KarpenterV1, karpenter: "main", n: NodeNeeds{Requirements: []NodeRequirement{
+			{Key: "a.io/x", Operator: "Gte", Values: []string{"1"}}}}},
+		{name: "Gte and Lte before Karpenter 1.9", api: KarpenterV1, karpenter: "v1.8.2", n: NodeNeeds{Requirements: []NodeRequirement{
+			{Key: "a.io/x", Operator: "Gte", Values: []string{"5"}},
+			{Key: "a.io/x", Operator: "Lte", Values: []string{"5"}},
+			{Key: "a.io/x", Operator: "Gt", Values: []string{"5"}}}},
+			want: []string{"FieldValueForbidden n.requirements[0].operator", "FieldValueForbidden n.requirements[1].operator"}},
+		{name: "Gte and Lte on v1beta1", api: KarpenterV1beta1, n: NodeNeeds{Requirements: []NodeRequirement{
+			{Key: "a.io/x", Operator: "Lte", Values: []string{"5"}}}},
+			want: []string{"FieldValueForbidden n.requirements[0].operator"}},
 		{name: "v1beta1 without minValues", api: KarpenterV1beta1, n: NodeNeeds{Requirements: []NodeRequirement{
 			{Key: "karpenter.k8s.aws/instance-generation", Operator: "Gt", Values: []string{"5"}}}}},
 		{name: "v1beta1 refuses minValues", api: KarpenterV1beta1, n: NodeNeeds{
@@ -38,6 +54,8 @@ func TestValidateRequirements(t *testing.T) {
 			{Key: "a.io/x", Operator: "Equal", Values: []string{"y"}},
 			{Key: "a.io/x"},
 			{Key: "a.io/x", Operator: "NotIn", Values: []string{"not a label value"}},
+			{Key: "a.io/x", Operator: "Gte"},
+			{Key: "a.io/x", Operator: "Lte", Values: []string{"1.5"}},
 		}}, want: []string{
 			"FieldValueRequired n.requirements[0].values",
 			"FieldValueForbidden n.requirements[1].values",
@@ -46,6 +64,8 @@ func TestValidateRequirements(t *testing.T) {
 			"FieldValueNotSupported n.requirements[4].operator",
 			"FieldValueRequired n.requirements[5].operator",
 			"FieldValueInvalid n.requirements[6].values[0]",
+			"FieldValueInvalid n.requirements[7].values",
+			"FieldValueInvalid n.requirements[8].values[0]",
 		}},
 		{name: "keys and minValues bounds", api: KarpenterV1, n: NodeNeeds{InstanceTypesMinValues: ptr(int32(0)), Requirements: []NodeRequirement{
 			{Operator: "Exists"},
@@ -68,7 +88,11 @@ func TestValidateRequirements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := paths(validateRequirements(field.NewPath("n"), &tt.n, tt.api))
+			karpenter := tt.karpenter
+			if karpenter == "" {
+				karpenter = map[string]string{KarpenterV1: DefaultKarpenterV1Version, KarpenterV1beta1: DefaultKarpenterV1beta1Version}[tt.api]
+			}
+			got := paths(validateRequirements(field.NewPath("n"), &tt.n, tt.api, karpenter))
 			if len(got) == 0 && len(tt.want) == 0 {
 				return
 			}
@@ -134,5 +158,23 @@ func TestRequirementClashes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestStrictEquivalent(t *testing.T) {
+	tests := []struct {
+		op, value, want string
+	}{
+		{"Gte", "6", "Gt 5"},
+		{"Gte", "0", "Exists"},
+		{"Lte", "32", "Lt 33"},
+		{"Lte", "0", "Lt 1"},
+		{"Gte", "x", "Gt with the value one less"},
+		{"Lte", "-2", "Lt with the value one more"},
+	}
+	for _, tt := range tests {
+		if got := strictEquivalent(NodeRequirement{Operator: tt.op, Values: []string{tt.value}}); got != tt.want {
+			t.Errorf("%s %s: got %q, want %q", tt.op, tt.value, got, tt.want)
+		}
 	}
 }

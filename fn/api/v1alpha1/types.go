@@ -137,8 +137,10 @@ type Environment struct {
 	// +optional
 	Tags map[string]string `json:"tags,omitempty"`
 	// Overrides is a partial PlatformSpec merged over the platform for this
-	// environment only (JSON merge patch, RFC 7386: maps merge, lists replace):
-	// region, flink defaults, components, nodes, metrics...
+	// environment only (JSON merge patch, RFC 7386: maps merge, lists replace;
+	// the flink pod templates merge by strategic merge patch, containers,
+	// volumes and env by name): region, flink defaults, components, nodes,
+	// metrics...
 	// +optional
 	Overrides json.RawMessage `json:"overrides,omitempty"`
 }
@@ -418,11 +420,12 @@ type NodeRequirement struct {
 	// Key is a node label key, e.g. karpenter.k8s.aws/instance-generation.
 	// +required
 	Key string `json:"key"`
-	// Operator is In, NotIn, Exists, DoesNotExist, Gt or Lt.
+	// Operator is In, NotIn, Exists, DoesNotExist, Gt or Lt, or Gte or Lte
+	// when the platform pins Karpenter 1.9.0 or later.
 	// +required
 	Operator string `json:"operator"`
 	// Values: one or more for In and NotIn, none for Exists and
-	// DoesNotExist, exactly one non-negative integer for Gt and Lt.
+	// DoesNotExist, exactly one non-negative integer for Gt, Lt, Gte and Lte.
 	// +optional
 	Values []string `json:"values,omitempty"`
 	// MinValues is the least number of distinct values of Key Karpenter
@@ -638,7 +641,8 @@ type FlinkJobSpec struct {
 type JobSpec struct {
 	JobFields `json:",inline"`
 	// Environments maps an environment name to a partial JobFields merged over
-	// the job for that environment (JSON merge patch, RFC 7386).
+	// the job for that environment (JSON merge patch, RFC 7386; pod templates
+	// merge by strategic merge patch).
 	// +optional
 	Environments map[string]json.RawMessage `json:"environments,omitempty"`
 	// Only restricts the job to these environments. Default: all.

@@ -72,7 +72,7 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 		errs = append(errs, field.NotSupported(spec.Child("rbac", "mode"), s.RBAC.Mode, []RBACMode{RBACRoleBinding, RBACClusterRoleBinding}))
 	}
 	errs = append(errs, dnsSubdomain(spec.Child("rbac", "clusterRoleName"), s.RBAC.ClusterRoleName)...)
-	errs = append(errs, s.Nodes.Karpenter.validate(spec.Child("nodes", "karpenter"))...)
+	errs = append(errs, s.Nodes.Karpenter.validate(spec.Child("nodes", "karpenter"), s.Components.Karpenter.Version)...)
 	errs = append(errs, s.GitOps.validate(spec.Child("gitops"))...)
 	errs = append(errs, s.validateComponents(spec.Child("components"))...)
 	errs = append(errs, s.validateSecurity(spec)...)
@@ -270,7 +270,7 @@ func validateRepo(path *field.Path, src *ChartSource) field.ErrorList {
 	return errs
 }
 
-func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
+func (k *KarpenterNodes) validate(path *field.Path, karpenterVersion string) field.ErrorList {
 	var errs field.ErrorList
 	switch k.APIVersion {
 	case KarpenterV1beta1, KarpenterV1:
@@ -292,13 +292,14 @@ func (k *KarpenterNodes) validate(path *field.Path) field.ErrorList {
 		}
 		errs = append(errs, nc.validateAMIs(ncp, k.APIVersion)...)
 	}
-	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion)...)
+	errs = append(errs, ValidateNodeNeeds(path.Child("defaults"), &k.Defaults, k.APIVersion, karpenterVersion)...)
 	errs = append(errs, requirementClashes(path.Child("defaults"), &k.Defaults, nil)...)
 	return errs
 }
 
-// ValidateNodeNeeds checks node needs against the NodePool API version in use.
-func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.ErrorList {
+// ValidateNodeNeeds checks node needs against the NodePool API version in use
+// and the Karpenter release the platform pins.
+func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion, karpenterVersion string) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, oneOf(path.Child("capacityTypes"), n.CapacityTypes, "spot", "on-demand", "reserved")...)
 	errs = append(errs, oneOf(path.Child("architectures"), n.Architectures, "amd64", "arm64")...)
@@ -316,7 +317,7 @@ func ValidateNodeNeeds(path *field.Path, n *NodeNeeds, apiVersion string) field.
 		errs = append(errs, field.Invalid(path.Child("expireAfter"), n.ExpireAfter, "must be a duration such as 720h, or Never"))
 	}
 	errs = append(errs, validateDisruption(path, n, apiVersion)...)
-	errs = append(errs, validateRequirements(path, n, apiVersion)...)
+	errs = append(errs, validateRequirements(path, n, apiVersion, karpenterVersion)...)
 	if l := n.Limits; l != nil {
 		for name, v := range map[string]string{"cpu": l.CPU, "memory": l.Memory} {
 			if v == "" {
@@ -461,7 +462,7 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	errs = append(errs, validateSecrets(spec.Child("secrets"), s.Secrets, s.FlinkConfiguration)...)
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
-		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)
+		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion, ctx.Platform.Components.Karpenter.Version)...)
 		errs = append(errs, requirementClashes(spec.Child("nodes"), s.Nodes, &k.Defaults)...)
 		errs = append(errs, validateLimitsFitPods(spec.Child("nodes", "limits"), s)...)
 	}

@@ -27,7 +27,7 @@ func blueGreen(p *resolve.Plan, objs []*manifest.Object) []*manifest.Object {
 		}
 		spec := map[string]any{"template": map[string]any{"spec": o.Object["spec"]}}
 		if len(bg.Configuration) > 0 {
-			spec["configuration"] = stringsToAny(bg.Configuration)
+			spec["configuration"] = manifest.StringMap(bg.Configuration)
 		}
 		if in := bg.Ingress; in != nil {
 			ingress := map[string]any{"template": in.Template}
@@ -35,17 +35,17 @@ func blueGreen(p *resolve.Plan, objs []*manifest.Object) []*manifest.Object {
 				ingress["className"] = in.ClassName
 			}
 			if len(in.Annotations) > 0 {
-				ingress["annotations"] = stringsToAny(in.Annotations)
+				ingress["annotations"] = manifest.StringMap(in.Annotations)
 			}
 			if len(in.Labels) > 0 {
-				ingress["labels"] = stringsToAny(in.Labels)
+				ingress["labels"] = manifest.StringMap(in.Labels)
 			}
 			if len(in.TLS) > 0 {
 				var tls []any
 				for _, t := range in.TLS {
 					entry := map[string]any{}
 					if len(t.Hosts) > 0 {
-						entry["hosts"] = toAny(t.Hosts)
+						entry["hosts"] = manifest.Strings(t.Hosts)
 					}
 					if t.SecretName != "" {
 						entry["secretName"] = t.SecretName

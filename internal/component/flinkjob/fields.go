@@ -2,6 +2,7 @@ package flinkjob
 
 import (
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
 // addDeploymentFields adds the FlinkDeployment spec fields a job sets
@@ -20,17 +21,17 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 			ing["className"] = in.ClassName
 		}
 		if len(in.Annotations) > 0 {
-			ing["annotations"] = stringsToAny(in.Annotations)
+			ing["annotations"] = manifest.StringMap(in.Annotations)
 		}
 		if len(in.Labels) > 0 {
-			ing["labels"] = stringsToAny(in.Labels)
+			ing["labels"] = manifest.StringMap(in.Labels)
 		}
 		if len(in.TLS) > 0 {
 			tls := make([]any, len(in.TLS))
 			for i, t := range in.TLS {
 				entry := map[string]any{}
 				if len(t.Hosts) > 0 {
-					entry["hosts"] = toAny(t.Hosts)
+					entry["hosts"] = manifest.Strings(t.Hosts)
 				}
 				if t.SecretName != "" {
 					entry["secretName"] = t.SecretName
@@ -42,7 +43,7 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 		vals["ingress"] = ing
 	}
 	if len(s.LogConfiguration) > 0 {
-		vals["logConfiguration"] = stringsToAny(s.LogConfiguration)
+		vals["logConfiguration"] = manifest.StringMap(s.LogConfiguration)
 	}
 }
 

@@ -256,7 +256,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 		"owner":              s.Owner,
 		"repo":               s.Repo,
 		"labels":             Labels(p, j),
-		"annotations":        stringsToAny(api.PassedOnAnnotations(j.Metadata.Annotations)),
+		"annotations":        manifest.StringMap(api.PassedOnAnnotations(j.Metadata.Annotations)),
 		"image":              s.Image,
 		"imagePullPolicy":    s.ImagePullPolicy,
 		"flinkVersion":       s.FlinkVersion,
@@ -271,7 +271,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 			"format":          ps.Metrics.Datadog.Format,
 			"namespace":       api.DatadogNamespace,
 			"tags":            tags,
-			"metrics":         toAny(dedupe(append(append([]string(nil), ps.Metrics.Datadog.Metrics...), s.Metrics...))),
+			"metrics":         manifest.Strings(dedupe(append(append([]string(nil), ps.Metrics.Datadog.Metrics...), s.Metrics...))),
 			"tolerateUnready": *ps.Metrics.Datadog.TolerateUnready,
 		},
 		"reloader": map[string]any{"configMap": "flink-config-" + name},
@@ -322,7 +322,7 @@ func Labels(p *resolve.Plan, j *resolve.Job) map[string]any {
 // recommendedLabels are an object's own metadata.labels, then the
 // recommended labels of the Flink object named by meta.
 func recommendedLabels(p *resolve.Plan, meta api.ObjectMeta, owner string) map[string]any {
-	out := stringsToAny(meta.Labels)
+	out := manifest.StringMap(meta.Labels)
 	if _, ok := out["app.kubernetes.io/part-of"]; !ok {
 		out["app.kubernetes.io/part-of"] = "flink"
 	}
@@ -332,15 +332,6 @@ func recommendedLabels(p *resolve.Plan, meta api.ObjectMeta, owner string) map[s
 		"krm-flink.io/environment":   p.Env.Name,
 		"krm-flink.io/owner":         owner,
 	} {
-		out[k] = v
-	}
-	return out
-}
-
-// stringsToAny copies a string map into a new, never nil, map of values.
-func stringsToAny(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
 		out[k] = v
 	}
 	return out
@@ -419,7 +410,7 @@ func jobValues(s *api.JobFields) map[string]any {
 		out["entryClass"] = s.EntryClass
 	}
 	if len(s.Args) > 0 {
-		out["args"] = toAny(s.Args)
+		out["args"] = manifest.Strings(s.Args)
 	}
 	addJobFields(out, s)
 	return out
@@ -433,14 +424,6 @@ func dedupe(vs []string) []string {
 			seen[v] = true
 			out = append(out, v)
 		}
-	}
-	return out
-}
-
-func toAny(vs []string) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
 	}
 	return out
 }

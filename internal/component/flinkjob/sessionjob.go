@@ -30,7 +30,7 @@ func SessionJob(p *resolve.Plan, j *resolve.SessionJob) *manifest.Object {
 		job["entryClass"] = s.EntryClass
 	}
 	if len(s.Args) > 0 {
-		job["args"] = toAny(s.Args)
+		job["args"] = manifest.Strings(s.Args)
 	}
 	if s.InitialSavepointPath != "" {
 		job["initialSavepointPath"] = s.InitialSavepointPath
@@ -52,7 +52,7 @@ func SessionJob(p *resolve.Plan, j *resolve.SessionJob) *manifest.Object {
 		spec["restartNonce"] = *s.RestartNonce
 	}
 	if len(s.FlinkConfiguration) > 0 {
-		spec["flinkConfiguration"] = stringsToAny(s.FlinkConfiguration)
+		spec["flinkConfiguration"] = manifest.StringMap(s.FlinkConfiguration)
 	}
 	meta := map[string]any{
 		"name":      j.Metadata.Name,
@@ -60,7 +60,7 @@ func SessionJob(p *resolve.Plan, j *resolve.SessionJob) *manifest.Object {
 		"labels":    sessionJobLabels(p, j),
 	}
 	if ann := api.PassedOnAnnotations(j.Metadata.Annotations); len(ann) > 0 {
-		meta["annotations"] = stringsToAny(ann)
+		meta["annotations"] = manifest.StringMap(ann)
 	}
 	return manifest.New(Name, map[string]any{
 		"apiVersion": "flink.apache.org/v1beta1",

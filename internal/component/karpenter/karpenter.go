@@ -5,6 +5,9 @@
 package karpenter
 
 import (
+	"fmt"
+	"strings"
+
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart/source"
 	"github.com/krm-flink/krm-flink/internal/component/helmcomponent"
@@ -26,7 +29,10 @@ func New(charts helmcomponent.Charts) *helmcomponent.Chart {
 		Config:    func(p *resolve.Plan) *api.Component { return &p.Platform.Spec.Components.Karpenter.Component },
 		Values:    func(p *resolve.Plan, _ *source.Loaded) map[string]any { return Values(p) },
 		Check: func(p *resolve.Plan, loaded *source.Loaded, _ map[string]any) problem.List {
-			return checkAPIVersion(p, loaded)
+			if probs := checkAPIVersion(p, loaded); probs != nil {
+				return probs
+			}
+			return checkRequirementOperators(p, loaded)
 		},
 	}
 }
@@ -42,6 +48,35 @@ func checkAPIVersion(p *resolve.Plan, loaded *source.Loaded) problem.List {
 	if msg == "" {
 		return nil
 	}
+	return chartProblem(p, loaded, msg)
+}
+
+// checkRequirementOperators refuses a chart whose Karpenter predates the
+// requirement operators Gte and Lte when a NodePool uses them: jobs are
+// validated against the pinned version, but a local chart or a --chart
+// override may bring an older release.
+func checkRequirementOperators(p *resolve.Plan, loaded *source.Loaded) problem.List {
+	v := loaded.Version()
+	if !*p.Platform.Spec.Nodes.Karpenter.Enabled || api.KarpenterAtLeast(v, api.InclusiveOperatorsKarpenterVersion) {
+		return nil
+	}
+	var uses []string
+	for _, j := range p.Jobs {
+		for i, r := range j.Spec.Nodes.Requirements {
+			if api.InclusiveOperator(r.Operator) {
+				uses = append(uses, fmt.Sprintf("%s/%s spec.nodes.requirements[%d] (%s)", j.Metadata.Namespace, j.Metadata.Name, i, r.Operator))
+			}
+		}
+	}
+	if len(uses) == 0 {
+		return nil
+	}
+	return chartProblem(p, loaded, fmt.Sprintf("Karpenter %s predates the NodePool requirement operators Gte and Lte (Karpenter %s has them), which these jobs use: %s; bring Karpenter %s or later, or write them as Gt and Lt",
+		v, api.InclusiveOperatorsKarpenterVersion, strings.Join(uses, ", "), api.InclusiveOperatorsKarpenterVersion))
+}
+
+// chartProblem is a problem with the loaded chart, at the field that chose it.
+func chartProblem(p *resolve.Plan, loaded *source.Loaded, msg string) problem.List {
 	field := helmcomponent.Field(Name) + ".version"
 	switch {
 	case loaded.Override:

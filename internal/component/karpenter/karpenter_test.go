@@ -100,6 +100,40 @@ func TestVersionMismatch(t *testing.T) {
 	}
 }
 
+// TestRequirementOperators: Gte and Lte, accepted against the pinned
+// Karpenter 1.14.1, are an error when a --chart override brings a Karpenter
+// before 1.9.0; a chart of 1.9.0 or later takes them.
+func TestRequirementOperators(t *testing.T) {
+	job := componenttest.Job("team", "a") + `  nodes:
+    requirements:
+      - {key: karpenter.k8s.aws/instance-cpu, operator: Gt, values: ["1"]}
+      - {key: karpenter.k8s.aws/instance-memory, operator: Gte, values: ["8192"]}
+`
+	plan := componenttest.Plan(t, componenttest.Set(t, componenttest.Platform, job), "dev")
+	for _, tt := range []struct {
+		version string
+		want    string // a fragment of the one error; "" for none
+	}{
+		{"1.8.2", "Karpenter 1.8.2 predates the NodePool requirement operators Gte and Lte (Karpenter 1.9.0 has them), which these jobs use: team/a spec.nodes.requirements[1] (Gte)"},
+		{"1.9.0", ""},
+	} {
+		t.Run(tt.version, func(t *testing.T) {
+			tgz, _ := charttest.Package(t, charttest.WithVersion(charttest.Fixture(t, "karpenter-v1"), tt.version))
+			r, err := source.New(source.Options{CacheDir: t.TempDir(), Overrides: map[string]api.ChartSource{"karpenter": {Path: tgz}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, errs := componenttest.Render(t, karpenter.New(r), plan)
+			switch {
+			case tt.want == "" && len(errs) > 0:
+				t.Errorf("want no error, got %v", errs)
+			case tt.want != "" && (len(errs) != 1 || errs[0].Field != "--chart karpenter" || !strings.Contains(errs[0].Message, tt.want)):
+				t.Errorf("want one error at --chart karpenter with %q, got %v", tt.want, errs)
+			}
+		})
+	}
+}
+
 func TestGoldenExample(t *testing.T) {
 	componenttest.GoldenExample(t, func(r *source.Resolver) component.Renderer { return karpenter.New(r) })
 }

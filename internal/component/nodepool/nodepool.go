@@ -80,7 +80,7 @@ func nodeClass(k *api.KarpenterNodes) *manifest.Object {
 		spec["instanceProfile"] = nc.InstanceProfile
 	}
 	if len(nc.Tags) > 0 {
-		spec["tags"] = stringMap(nc.Tags)
+		spec["tags"] = manifest.StringMap(nc.Tags)
 	}
 	return manifest.New(Name, map[string]any{
 		"apiVersion": "karpenter.k8s.aws/" + k.APIVersion,
@@ -161,11 +161,7 @@ func budgets(bs []api.DisruptionBudget) []any {
 			m["duration"] = b.Duration
 		}
 		if len(b.Reasons) > 0 {
-			rs := make([]any, len(b.Reasons))
-			for i, r := range b.Reasons {
-				rs[i] = r
-			}
-			m["reasons"] = rs
+			m["reasons"] = manifest.Strings(b.Reasons)
 		}
 		out = append(out, m)
 	}
@@ -195,7 +191,7 @@ func requirements(n *api.NodeNeeds) []any {
 		}
 		vs := append([]string(nil), values...)
 		sort.Strings(vs)
-		r := map[string]any{"key": key, "operator": "In", "values": anyList(vs)}
+		r := map[string]any{"key": key, "operator": "In", "values": manifest.Strings(vs)}
 		if minValues != nil {
 			r["minValues"] = int64(*minValues)
 		}
@@ -210,7 +206,7 @@ func requirements(n *api.NodeNeeds) []any {
 	for _, req := range n.Requirements {
 		r := map[string]any{"key": req.Key, "operator": req.Operator}
 		if len(req.Values) > 0 {
-			r["values"] = anyList(req.Values)
+			r["values"] = manifest.Strings(req.Values)
 		}
 		if req.MinValues != nil {
 			r["minValues"] = int64(*req.MinValues)
@@ -220,20 +216,12 @@ func requirements(n *api.NodeNeeds) []any {
 	return out
 }
 
-func anyList(vs []string) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = v
-	}
-	return out
-}
-
 func selectorTerms(terms []api.SelectorTerm) []any {
 	out := make([]any, 0, len(terms))
 	for _, t := range terms {
 		m := map[string]any{}
 		if len(t.Tags) > 0 {
-			m["tags"] = stringMap(t.Tags)
+			m["tags"] = manifest.StringMap(t.Tags)
 		}
 		for k, v := range map[string]string{"id": t.ID, "name": t.Name, "alias": t.Alias, "owner": t.Owner} {
 			if v != "" {
@@ -241,14 +229,6 @@ func selectorTerms(terms []api.SelectorTerm) []any {
 			}
 		}
 		out = append(out, m)
-	}
-	return out
-}
-
-func stringMap(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
 	}
 	return out
 }
