@@ -92,16 +92,62 @@ const credentialHint = "krm-flink never writes credentials into the overlays (th
 	"reference a Secret (a job's spec.secrets: {name: <secret>, key: <key>, env: <VARIABLE>}, or env valueFrom.secretKeyRef in a pod template) " +
 	"or use an IAM role (IRSA)"
 
+// policyHint names the escape hatch, in every plain-text credential error.
+const policyHint = "; or, to render it as written, set the platform's spec.policy.plainTextCredentials: warn"
+
+// configKeyHint is the way out for a credential Flink option.
+func configKeyHint(key string) string {
+	return fmt.Sprintf("krm-flink never writes credentials into the overlays (they are committed to Git): "+
+		"give Flink the option from a Secret, secrets: [{name: <secret>, key: <key>, configKey: %s}] in the job's (or session cluster's) spec", key)
+}
+
+// plainText marks a validation error about a credential written in plain
+// text: spec.policy.plainTextCredentials: warn turns it into a warning.
+type plainText struct{ what string }
+
+// plainTextError reports a credential written in plain text at path: what
+// it is, and instead, what to write.
+func plainTextError(path *field.Path, what, instead string) *field.Error {
+	return &field.Error{Type: field.ErrorTypeForbidden, Field: path.String(), BadValue: plainText{what}, Detail: what + "; " + instead + policyHint}
+}
+
+// ApplyCredentialPolicy splits validation errors by the platform's
+// spec.policy.plainTextCredentials: with warn, the plain-text credential
+// errors come back as the second list, as warnings whose detail says the
+// value is rendered as written; with error (or empty) errs is unchanged.
+func ApplyCredentialPolicy(errs field.ErrorList, policy string) (field.ErrorList, field.ErrorList) {
+	if policy != PolicyWarn {
+		return errs, nil
+	}
+	var kept, warnings field.ErrorList
+	for _, e := range errs {
+		pt, ok := e.BadValue.(plainText)
+		if !ok {
+			kept = append(kept, e)
+			continue
+		}
+		w := *e
+		w.Detail = pt.what + " in plain text: rendered as written, into overlays committed to Git, because the platform's spec.policy.plainTextCredentials is warn"
+		warnings = append(warnings, &w)
+	}
+	return kept, warnings
+}
+
 // validateNoCredentials rejects credential keys and credential-looking values
-// in a string map (flinkConfiguration, settings, tags).
-func validateNoCredentials(path *field.Path, m map[string]string, checkKeys bool) field.ErrorList {
+// in a string map (flinkConfiguration, settings, tags). flinkOptions says
+// the keys are Flink options a Secret can give (configKey).
+func validateNoCredentials(path *field.Path, m map[string]string, checkKeys, flinkOptions bool) field.ErrorList {
 	var errs field.ErrorList
 	for _, k := range sortedStringKeys(m) {
+		hint := credentialHint
+		if flinkOptions {
+			hint = configKeyHint(k)
+		}
 		switch {
 		case checkKeys && IsCredentialKey(k) && m[k] != "":
-			errs = append(errs, field.Forbidden(path.Key(k), "holds a credential; "+credentialHint))
+			errs = append(errs, plainTextError(path.Key(k), "holds a credential", hint))
 		case SecretValueKind(m[k]) != "":
-			errs = append(errs, field.Forbidden(path.Key(k), fmt.Sprintf("the value looks like %s; %s", SecretValueKind(m[k]), credentialHint)))
+			errs = append(errs, plainTextError(path.Key(k), "the value looks like "+SecretValueKind(m[k]), hint))
 		}
 	}
 	return errs
@@ -109,7 +155,7 @@ func validateNoCredentials(path *field.Path, m map[string]string, checkKeys bool
 
 func validateNoSecretValue(path *field.Path, v string) field.ErrorList {
 	if kind := SecretValueKind(v); kind != "" {
-		return field.ErrorList{field.Forbidden(path, fmt.Sprintf("the value looks like %s; %s", kind, credentialHint))}
+		return field.ErrorList{plainTextError(path, "the value looks like "+kind, credentialHint)}
 	}
 	return nil
 }
@@ -143,12 +189,12 @@ func validateNoSecretValues(path *field.Path, v any) field.ErrorList {
 func (s *PlatformSpec) validateSecurity(spec *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, ValidateImage(spec.Child("flink", "image"), s.Flink.Image, s.RequireDigests)...)
-	errs = append(errs, validateNoCredentials(spec.Child("flink", "flinkConfiguration"), s.Flink.FlinkConfiguration, true)...)
-	errs = append(errs, validateNoCredentials(spec.Child("metrics", "datadog", "tags"), s.Metrics.Datadog.Tags, false)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flink", "flinkConfiguration"), s.Flink.FlinkConfiguration, true, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("metrics", "datadog", "tags"), s.Metrics.Datadog.Tags, false, false)...)
 	for i, e := range s.Environments {
-		errs = append(errs, validateNoCredentials(spec.Child("environments").Index(i).Child("tags"), e.Tags, false)...)
+		errs = append(errs, validateNoCredentials(spec.Child("environments").Index(i).Child("tags"), e.Tags, false, false)...)
 	}
-	errs = append(errs, validateNoCredentials(spec.Child("components", ComponentFlinkOperator, "flinkConfiguration"), s.Components.FlinkOperator.FlinkConfiguration, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("components", ComponentFlinkOperator, "flinkConfiguration"), s.Components.FlinkOperator.FlinkConfiguration, true, false)...)
 	for _, nc := range s.Components.Each() {
 		errs = append(errs, validateNoSecretValues(spec.Child("components", nc.Name, "values"), map[string]any(nc.Values))...)
 	}
@@ -185,9 +231,9 @@ func (j *FlinkJobSpec) validateSecurity(spec *field.Path, ctx JobContext) field.
 			own[k] = v
 		}
 	}
-	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), own, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), own, true, true)...)
 	if s.Autoscaler != nil {
-		errs = append(errs, validateNoCredentials(spec.Child("autoscaler", "settings"), s.Autoscaler.Settings, false)...)
+		errs = append(errs, validateNoCredentials(spec.Child("autoscaler", "settings"), s.Autoscaler.Settings, false, false)...)
 	}
 	for i, a := range s.Args {
 		errs = append(errs, validateNoSecretValue(spec.Child("args").Index(i), a)...)

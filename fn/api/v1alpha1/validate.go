@@ -459,6 +459,11 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 	}
 	errs = append(errs, validateJobPodTemplates(spec, s, ctx.Platform)...)
 	errs = append(errs, validateSecrets(spec.Child("secrets"), s.Secrets, s.FlinkConfiguration)...)
+	var platformConf map[string]string
+	if ctx.Platform != nil {
+		platformConf = ctx.Platform.Flink.FlinkConfiguration
+	}
+	errs = append(errs, validateConfigKeys(spec, s, platformConf)...)
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion)...)
