@@ -291,7 +291,9 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 	}
 	probs = append(probs, savepointWithoutHA(src, out, &platform.Spec)...)
 	probs = append(probs, statePolicy(src, out, &platform.Spec, envName, overridden)...)
-	probs = append(probs, configKeyWarnings(src, out)...)
+	if !probs.HasErrors() {
+		probs = append(probs, configKeyWarnings(src, out)...)
+	}
 	if probs.HasErrors() {
 		return nil, probs
 	}

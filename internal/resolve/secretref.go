@@ -18,9 +18,13 @@ func configKeyWarnings(src *input.Job, j *api.FlinkJobSpec) problem.List {
 	if len(keys) == 0 {
 		return nil
 	}
+	what := "job"
+	if j.IsSession() {
+		what = "session cluster"
+	}
 	probs := problem.List{problem.Warningf(src.File, src.Ref(), "spec.secrets",
-		"job %s gives %s from Secrets by reference: Flink's JobManager passes each such option on to the TaskManager pods it creates as a -D argument in their spec, so anyone who can read Pods in namespace %s can read the values (they never enter the overlays)",
-		j.Metadata.Name, strings.Join(keys, ", "), j.Metadata.Namespace)}
+		"%s %s gives %s from Secrets by reference: Flink's JobManager passes each such option on to the TaskManager pods it creates as a -D argument in their spec, so anyone who can read Pods in namespace %s can read the values (they never enter the overlays)",
+		what, j.Metadata.Name, strings.Join(keys, ", "), j.Metadata.Namespace)}
 	for i, sec := range s.Secrets {
 		if api.OperatorReadKeys[sec.ConfigKey] {
 			probs = append(probs, problem.Warningf(src.File, src.Ref(), fmt.Sprintf("spec.secrets[%d].configKey", i),

@@ -11,8 +11,8 @@ import (
 func TestConfigKeyEnv(t *testing.T) {
 	for key, want := range map[string]string{
 		"security.ssl.internal.keystore-password": "KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEYSTORE_PASSWORD",
-		"s3.secret-key":                           "KRM_FLINK_CONF_S3_SECRET_KEY",
-		"metrics.reporter.dghttp.apiKey":          "KRM_FLINK_CONF_METRICS_REPORTER_DGHTTP_APIKEY",
+		"s3.secret-key":                  "KRM_FLINK_CONF_S3_SECRET_KEY",
+		"metrics.reporter.dghttp.apiKey": "KRM_FLINK_CONF_METRICS_REPORTER_DGHTTP_APIKEY",
 	} {
 		if got := ConfigKeyEnv(key); got != want {
 			t.Errorf("ConfigKeyEnv(%q) = %q, want %q", key, got, want)
