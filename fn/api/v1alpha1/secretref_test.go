@@ -109,7 +109,7 @@ func TestValidateConfigKeys(t *testing.T) {
 
 func TestApplyCredentialPolicy(t *testing.T) {
 	conf := map[string]string{"security.ssl.keystore-password": "pw", "parallelism.default": "2"}
-	errs := validateNoCredentials(field.NewPath("spec", "flinkConfiguration"), conf, true, true)
+	errs := validateNoCredentials(field.NewPath("spec", "flinkConfiguration"), conf, true, configKeyHint)
 	errs = append(errs, field.Invalid(field.NewPath("spec", "parallelism"), 0, "must be at least 1"))
 	if len(errs) != 2 {
 		t.Fatalf("got %d errors, want 2: %v", len(errs), errs)

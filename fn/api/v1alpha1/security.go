@@ -133,21 +133,28 @@ func ApplyCredentialPolicy(errs field.ErrorList, policy string) (field.ErrorList
 	return kept, warnings
 }
 
+// sessionJobHint is the way out for a credential option of a session job,
+// which runs in its session cluster's processes.
+func sessionJobHint(key string) string {
+	return fmt.Sprintf("krm-flink never writes credentials into the overlays (they are committed to Git): "+
+		"a session job runs in its session cluster's JobManager and TaskManagers, so give the option to the session cluster from a Secret, secrets: [{name: <secret>, key: <key>, configKey: %s}] in its FlinkSessionSpec", key)
+}
+
 // validateNoCredentials rejects credential keys and credential-looking values
-// in a string map (flinkConfiguration, settings, tags). flinkOptions says
-// the keys are Flink options a Secret can give (configKey).
-func validateNoCredentials(path *field.Path, m map[string]string, checkKeys, flinkOptions bool) field.ErrorList {
+// in a string map (flinkConfiguration, settings, tags). hint says what to
+// write instead for a key; nil for the general advice.
+func validateNoCredentials(path *field.Path, m map[string]string, checkKeys bool, hint func(key string) string) field.ErrorList {
 	var errs field.ErrorList
 	for _, k := range sortedStringKeys(m) {
-		hint := credentialHint
-		if flinkOptions {
-			hint = configKeyHint(k)
+		hint := hint
+		if hint == nil {
+			hint = func(string) string { return credentialHint }
 		}
 		switch {
 		case checkKeys && IsCredentialKey(k) && m[k] != "":
-			errs = append(errs, plainTextError(path.Key(k), "holds a credential", hint))
+			errs = append(errs, plainTextError(path.Key(k), "holds a credential", hint(k)))
 		case SecretValueKind(m[k]) != "":
-			errs = append(errs, plainTextError(path.Key(k), "the value looks like "+SecretValueKind(m[k]), hint))
+			errs = append(errs, plainTextError(path.Key(k), "the value looks like "+SecretValueKind(m[k]), hint(k)))
 		}
 	}
 	return errs
@@ -189,12 +196,12 @@ func validateNoSecretValues(path *field.Path, v any) field.ErrorList {
 func (s *PlatformSpec) validateSecurity(spec *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, ValidateImage(spec.Child("flink", "image"), s.Flink.Image, s.RequireDigests)...)
-	errs = append(errs, validateNoCredentials(spec.Child("flink", "flinkConfiguration"), s.Flink.FlinkConfiguration, true, true)...)
-	errs = append(errs, validateNoCredentials(spec.Child("metrics", "datadog", "tags"), s.Metrics.Datadog.Tags, false, false)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flink", "flinkConfiguration"), s.Flink.FlinkConfiguration, true, configKeyHint)...)
+	errs = append(errs, validateNoCredentials(spec.Child("metrics", "datadog", "tags"), s.Metrics.Datadog.Tags, false, nil)...)
 	for i, e := range s.Environments {
-		errs = append(errs, validateNoCredentials(spec.Child("environments").Index(i).Child("tags"), e.Tags, false, false)...)
+		errs = append(errs, validateNoCredentials(spec.Child("environments").Index(i).Child("tags"), e.Tags, false, nil)...)
 	}
-	errs = append(errs, validateNoCredentials(spec.Child("components", ComponentFlinkOperator, "flinkConfiguration"), s.Components.FlinkOperator.FlinkConfiguration, true, false)...)
+	errs = append(errs, validateNoCredentials(spec.Child("components", ComponentFlinkOperator, "flinkConfiguration"), s.Components.FlinkOperator.FlinkConfiguration, true, nil)...)
 	for _, nc := range s.Components.Each() {
 		errs = append(errs, validateNoSecretValues(spec.Child("components", nc.Name, "values"), map[string]any(nc.Values))...)
 	}
@@ -231,9 +238,9 @@ func (j *FlinkJobSpec) validateSecurity(spec *field.Path, ctx JobContext) field.
 			own[k] = v
 		}
 	}
-	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), own, true, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), own, true, configKeyHint)...)
 	if s.Autoscaler != nil {
-		errs = append(errs, validateNoCredentials(spec.Child("autoscaler", "settings"), s.Autoscaler.Settings, false, false)...)
+		errs = append(errs, validateNoCredentials(spec.Child("autoscaler", "settings"), s.Autoscaler.Settings, false, nil)...)
 	}
 	for i, a := range s.Args {
 		errs = append(errs, validateNoSecretValue(spec.Child("args").Index(i), a)...)
