@@ -101,7 +101,9 @@ var envName = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 // secretKey is a Secret data key (Kubernetes' rule).
 var secretKey = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
 
-func validateSecrets(path *field.Path, secrets []FlinkSecret, conf map[string]string) field.ErrorList {
+// validateSecrets checks spec.secrets entries; confPath is the
+// flinkConfiguration beside them, conf its keys.
+func validateSecrets(path *field.Path, secrets []FlinkSecret, confPath *field.Path, conf map[string]string) field.ErrorList {
 	var errs field.ErrorList
 	mounts := map[string]int{}
 	envs := map[string]int{}
@@ -158,8 +160,8 @@ func validateSecrets(path *field.Path, secrets []FlinkSecret, conf map[string]st
 	if len(secrets) > 0 {
 		for _, k := range []string{SecretsMountKey, SecretsEnvKey} {
 			if _, set := conf[k]; set {
-				errs = append(errs, field.Invalid(field.NewPath("spec", "flinkConfiguration").Key(k), conf[k],
-					"spec.secrets renders this option: list the Secret there instead"))
+				errs = append(errs, field.Invalid(confPath.Key(k), conf[k],
+					path.String()+" renders this option: list the Secret there instead"))
 			}
 		}
 	}

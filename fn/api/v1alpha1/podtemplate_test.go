@@ -122,7 +122,7 @@ func TestValidateSecrets(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var got []string
-			for _, e := range validateSecrets(field.NewPath("spec", "secrets"), c.secrets, c.conf) {
+			for _, e := range validateSecrets(field.NewPath("spec", "secrets"), c.secrets, field.NewPath("spec", "flinkConfiguration"), c.conf) {
 				got = append(got, e.Error())
 			}
 			if len(got) != len(c.want) {

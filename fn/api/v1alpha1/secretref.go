@@ -32,10 +32,12 @@ import (
 //     argument of the TaskManager pod (KubernetesResourceManagerDriver,
 //     BootstrapTools.getDynamicPropertiesAsString): the value of an option
 //     given this way is in the spec of every TaskManager pod, in clear text.
-//   - Flink's logs of program arguments hide those whose key names a
+//   - Flink's log of its program arguments hides those whose key names a
 //     credential (EnvironmentInformation.logEnvironmentInfo,
-//     GlobalConfiguration.isSensitive: password, secret, ...): any other
-//     option is logged with its value.
+//     GlobalConfiguration.isSensitive: password, secret, ...; FLINK-19523):
+//     any other option is logged with its value. Whether the "Loading
+//     dynamic configuration property" lines (FLINK-28731) hide them too was
+//     not confirmed.
 //   - The operator's standalone mode starts Flink without bash -c and
 //     without the entrypoint options (CmdStandaloneJobManagerDecorator,
 //     flink-kubernetes-operator release-1.15.0).
@@ -155,18 +157,18 @@ func validateConfigKeys(spec *field.Path, s *JobFields, platformConf map[string]
 			errs = append(errs, field.Invalid(p, k, fmt.Sprintf("krm-flink passes its value in the environment variable %s, which %s sets too: rename that variable", env, at)))
 		}
 		if v, set := s.FlinkConfiguration[k]; set {
-			where := "spec.flinkConfiguration"
+			where := spec.Child("flinkConfiguration").String()
 			if pv, fromPlatform := platformConf[k]; fromPlatform && pv == v {
 				where = "the platform's spec.flink.flinkConfiguration"
 			}
 			errs = append(errs, field.Invalid(p, k, fmt.Sprintf("%s sets %s too: give the option in one place, the Secret (and remove it from flinkConfiguration) or flinkConfiguration", where, k)))
 		}
 		if s.Mode == ModeStandalone {
-			errs = append(errs, field.Invalid(p, k, "needs mode native (spec.mode is standalone): in standalone mode the operator starts Flink without bash -c and without Flink's kubernetes.*.entrypoint.args, so nothing would put the Secret's value into the option"))
+			errs = append(errs, field.Invalid(p, k, "needs mode native ("+spec.Child("mode").String()+" is standalone): in standalone mode the operator starts Flink without bash -c and without Flink's kubernetes.*.entrypoint.args, so nothing would put the Secret's value into the option"))
 		}
 		if s.FlinkVersion != "" && compareFlinkVersions(s.FlinkVersion, ConfigKeyFlinkVersion) < 0 {
-			errs = append(errs, field.Invalid(p, k, fmt.Sprintf("needs spec.flinkVersion %s or later (it is %s): Flink passes a Secret's value to an option through %s and %s, which Flink 1.17 is the first release known to have",
-				ConfigKeyFlinkVersion, s.FlinkVersion, JobManagerEntrypointArgsKey, TaskManagerEntrypointArgsKey)))
+			errs = append(errs, field.Invalid(p, k, fmt.Sprintf("needs %s %s or later (it is %s): Flink passes a Secret's value to an option through %s and %s, which Flink 1.17 is the first release known to have",
+				spec.Child("flinkVersion"), ConfigKeyFlinkVersion, s.FlinkVersion, JobManagerEntrypointArgsKey, TaskManagerEntrypointArgsKey)))
 		}
 	}
 	return errs
@@ -201,4 +203,47 @@ func userEnvNames(s *JobFields) map[string]string {
 		}
 	}
 	return out
+}
+
+// target is what a spec.secrets entry gives the Secret to: the folder, the
+// environment variable or the Flink option; two entries of one target
+// cannot both be rendered.
+func (s FlinkSecret) target() string {
+	switch {
+	case s.MountPath != "":
+		return "mountPath:" + s.MountPath
+	case s.Env != "":
+		return "env:" + s.Env
+	}
+	return "configKey:" + s.ConfigKey
+}
+
+// MergeSecrets is a job's spec.secrets over the platform's
+// spec.flink.secrets: the job's entries, in order (so their indices stay
+// those the job wrote), then the platform's whose target no entry of the
+// job has. nil when both are empty.
+func MergeSecrets(platform, job []FlinkSecret) []FlinkSecret {
+	if len(platform) == 0 {
+		return job
+	}
+	out := append([]FlinkSecret(nil), job...)
+	own := map[string]bool{}
+	for _, s := range job {
+		own[s.target()] = true
+	}
+	for _, s := range platform {
+		if !own[s.target()] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// validatePlatformSecrets checks spec.flink.secrets as the platform's Flink
+// defaults alone would render them; each job is checked again with its own.
+func validatePlatformSecrets(flink *field.Path, f *FlinkDefaults) field.ErrorList {
+	errs := validateSecrets(flink.Child("secrets"), f.Secrets, flink.Child("flinkConfiguration"), f.FlinkConfiguration)
+	fields := &JobFields{Mode: f.Mode, FlinkVersion: f.FlinkVersion, Secrets: f.Secrets,
+		FlinkConfiguration: f.FlinkConfiguration, PodTemplate: f.PodTemplate, JobManager: f.JobManager, TaskManager: f.TaskManager}
+	return append(errs, validateConfigKeys(flink, fields, f.FlinkConfiguration)...)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -147,5 +149,33 @@ func TestPolicyValidate(t *testing.T) {
 	errs := (&Policy{PlainTextCredentials: "allow"}).Validate(field.NewPath("spec", "policy"))
 	if len(errs) != 1 || errs[0].Field != "spec.policy.plainTextCredentials" {
 		t.Errorf("errors = %v, want one at spec.policy.plainTextCredentials", errs)
+	}
+}
+
+func TestMergeSecrets(t *testing.T) {
+	platform := []FlinkSecret{
+		{Name: "certs", MountPath: "/opt/certs"},
+		{Name: "creds", Key: "ts", ConfigKey: "security.ssl.internal.truststore-password"},
+		{Name: "dd", Key: "api-key", Env: "DD_API_KEY"},
+	}
+	job := []FlinkSecret{
+		{Name: "own-creds", Key: "ks", ConfigKey: "security.ssl.internal.keystore-password"},
+		// Same target as the platform's entry, another Secret: the job's wins.
+		{Name: "own-creds", Key: "ts", ConfigKey: "security.ssl.internal.truststore-password"},
+		{Name: "own-certs", MountPath: "/opt/certs"},
+	}
+	got := MergeSecrets(platform, job)
+	want := []FlinkSecret{job[0], job[1], job[2], platform[2]}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := MergeSecrets(nil, job); len(got) != 3 {
+		t.Errorf("no platform secrets: got %v", got)
+	}
+	if got := MergeSecrets(platform, nil); !cmp.Equal(got, platform) {
+		t.Errorf("no job secrets: got %v, want the platform's", got)
+	}
+	if got := MergeSecrets(nil, nil); got != nil {
+		t.Errorf("none: got %v, want nil", got)
 	}
 }
