@@ -20,8 +20,9 @@ import (
 //     the image's docker-entrypoint.sh runs it as it is (pass-through mode,
 //     apache/flink-docker). The options kubernetes.jobmanager.entrypoint.args
 //     and kubernetes.taskmanager.entrypoint.args (KubernetesConfigOptions)
-//     came with FLINK-29123 (apache/flink#20710, August 2022); krm-flink
-//     requires Flink 1.17, the first release it could confirm them in.
+//     came with FLINK-29123 (apache/flink#20710, merged to master from
+//     August 2022 on, so in 1.17 at the latest; whether 1.16 has them was not
+//     confirmed): krm-flink requires Flink 1.17.
 //   - So -D<option>="${VAR}" there is expanded by bash from VAR, an
 //     environment variable set from the Secret with
 //     kubernetes.env.secretKeyRef, and the processes load -D dynamic
@@ -31,7 +32,9 @@ import (
 //     option whose value differs from the configuration file as a -D
 //     argument of the TaskManager pod (KubernetesResourceManagerDriver,
 //     BootstrapTools.getDynamicPropertiesAsString): the value of an option
-//     given this way is in the spec of every TaskManager pod, in clear text.
+//     given this way is in the spec of every TaskManager pod, in clear text
+//     (and the TaskManagers get it that way even without their own
+//     entrypoint argument).
 //   - Flink's log of its program arguments hides those whose key names a
 //     credential (EnvironmentInformation.logEnvironmentInfo,
 //     GlobalConfiguration.isSensitive: password, secret, ...; FLINK-19523):
