@@ -63,7 +63,7 @@ func platformProblems(p *input.Platform) problem.List {
 	base.Default()
 	errs := append(base.Validate(), flinkVersionErrors(&base.Spec, "")...)
 	errs = append(errs, nestedConfigErrors(p.NestedConfig, []string{"spec.flink.flinkConfiguration"}, OperatorVersion(&base.Spec))...)
-	return problem.FromFieldErrors(p.File, p.Ref(), errs)
+	return fieldProblems(p.File, p.Ref(), errs, base.Spec.Policy.PlainTextCredentials)
 }
 
 // flinkVersionErrors checks the flinkVersion jobs inherit against the
@@ -215,7 +215,7 @@ func mergePlatform(src *input.Platform, env *api.Environment, envIndex int) (*ap
 		reported[p.Field+": "+p.Message] = true
 	}
 	var probs problem.List
-	for _, p := range problem.FromFieldErrors(src.File, src.Ref(), errs) {
+	for _, p := range fieldProblems(src.File, src.Ref(), errs, out.Spec.Policy.PlainTextCredentials) {
 		if !reported[p.Field+": "+p.Message] {
 			p.Message = fmt.Sprintf("%s (in environment %s)", p.Message, env.Name)
 			probs = append(probs, p)
@@ -292,7 +292,7 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 	errs := out.Validate(api.JobContext{Platform: &platform.Spec, OperatorVersion: OperatorVersion(&platform.Spec)})
 	own := ownFields(src.FlinkJobSpec)
 	var probs problem.List
-	for _, p := range problem.FromFieldErrors(src.File, src.Ref(), errs) {
+	for _, p := range fieldProblems(src.File, src.Ref(), errs, platform.Spec.Policy.PlainTextCredentials) {
 		top, ok := topField(p.Field)
 		switch {
 		case ok && overridden[top]:
@@ -314,6 +314,9 @@ func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, pla
 	}
 	probs = append(probs, savepointWithoutHA(src, out, &platform.Spec)...)
 	probs = append(probs, statePolicy(src, out, &platform.Spec, envName, overridden)...)
+	if !probs.HasErrors() {
+		probs = append(probs, configKeyWarnings(src, out)...)
+	}
 	if probs.HasErrors() {
 		return nil, probs
 	}

@@ -133,7 +133,7 @@ func resolveSessionJob(src *input.SessionJob, envName string, platform *api.Flin
 	}
 	out.Default()
 	var probs problem.List
-	for _, p := range problem.FromFieldErrors(src.File, src.Ref(), out.Validate(OperatorVersion(&platform.Spec))) {
+	for _, p := range fieldProblems(src.File, src.Ref(), out.Validate(OperatorVersion(&platform.Spec)), platform.Spec.Policy.PlainTextCredentials) {
 		if top, ok := topField(p.Field); ok && overridden[top] {
 			p.Field = "spec.environments." + envName + p.Field[len("spec"):]
 		}

@@ -16,7 +16,8 @@ import (
 // and savepointRedeployNonce, are not in the 1.7.0 CRD the reference
 // platform's overlays are checked against), and those with every kind the
 // operator runs (FlinkSessionJob, FlinkStateSnapshot,
-// FlinkBlueGreenDeployment, session clusters). It proves the API server
+// FlinkBlueGreenDeployment, session clusters), and secrets by reference
+// (the entrypoint arguments configKey renders). It proves the API server
 // accepts every object against the real Karpenter v1.14.1 and operator
 // 1.15.0 CRDs. With TestRenderedOverlays (Karpenter 0.34, operator 1.7 and 1.15)
 // both Karpenter API versions and both operator versions are covered.
@@ -34,6 +35,8 @@ func TestNewestAPIs(t *testing.T) {
 		// Session clusters, session jobs, snapshots and blue/green.
 		filepath.Join("testdata", "render", "session-cluster", "input"),
 		filepath.Join("testdata", "render", "operator-examples", "input"),
+		// Secrets by reference (configKey) on a job and a session cluster.
+		filepath.Join("testdata", "render", "secrets-by-reference", "input"),
 	} {
 		t.Run(filepath.Base(filepath.Dir(in))+"/"+filepath.Base(in), func(t *testing.T) {
 			out := t.TempDir()

@@ -262,6 +262,7 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 		s.TaskSlots = ptr(*f.TaskSlots)
 	}
 	s.FlinkConfiguration = mergeStrings(f.FlinkConfiguration, s.FlinkConfiguration)
+	s.Secrets = MergeSecrets(f.Secrets, s.Secrets)
 	s.JobManager = mergeProcess(f.JobManager, s.JobManager)
 	s.TaskManager = mergeProcess(f.TaskManager, s.TaskManager)
 	// A template that does not merge keeps the job's own; Validate reports it.

@@ -27,9 +27,10 @@ type PodTemplate = corev1.PodTemplateSpec
 const MainContainer = "flink-main-container"
 
 // FlinkSecret gives Flink a Secret by reference: mounted as files
-// (Flink's kubernetes.secrets) or one key as an environment variable of the
-// Flink container (kubernetes.env.secretKeyRef), on JobManager and
-// TaskManager pods alike. The value never enters the overlays.
+// (Flink's kubernetes.secrets), one key as an environment variable of the
+// Flink container (kubernetes.env.secretKeyRef), or one key as the value of
+// a Flink option (configKey), on JobManager and TaskManager pods alike. The
+// value never enters the overlays.
 type FlinkSecret struct {
 	// Name of the Secret, in the job's namespace.
 	// +required
@@ -40,9 +41,21 @@ type FlinkSecret struct {
 	// Env names the environment variable that gets Key's value.
 	// +optional
 	Env string `json:"env,omitempty"`
-	// Key of the Secret for Env.
+	// Key of the Secret for Env or ConfigKey.
 	// +optional
 	Key string `json:"key,omitempty"`
+	// ConfigKey is a Flink option (security.ssl.internal.keystore-password)
+	// that gets Key's value: the key becomes an environment variable of the
+	// Flink container and the option a -D argument of the JobManager and
+	// TaskManager start commands (kubernetes.jobmanager.entrypoint.args and
+	// kubernetes.taskmanager.entrypoint.args, appended to yours), which Flink
+	// runs through bash -c, so bash puts the value in. Native mode and
+	// flinkVersion v1_17 or later only. The JobManager passes every option it
+	// got this way on to the TaskManager pods it creates as a -D argument in
+	// their spec: anyone who can read Pods in the namespace can read the
+	// value (secretref.go).
+	// +optional
+	ConfigKey string `json:"configKey,omitempty"`
 }
 
 // Flink configuration keys krm-flink renders from spec.secrets.
@@ -51,16 +64,21 @@ const (
 	SecretsEnvKey   = "kubernetes.env.secretKeyRef"
 )
 
-// SecretsConfiguration renders spec.secrets as the two Flink options,
-// in the order written; keys without secrets are left out.
-func SecretsConfiguration(secrets []FlinkSecret) map[string]string {
+// SecretsConfiguration renders spec.secrets as Flink options, in the order
+// written, over conf (the job's flinkConfiguration, the platform's
+// included): kubernetes.secrets and kubernetes.env.secretKeyRef, and for
+// configKey entries the entrypoint arguments appended to conf's own (see
+// configKeyArgs). Keys without secrets are left out.
+func SecretsConfiguration(secrets []FlinkSecret, conf map[string]string) map[string]string {
 	var mounts, envs []string
 	for _, s := range secrets {
-		if s.MountPath != "" {
+		switch {
+		case s.MountPath != "":
 			mounts = append(mounts, s.Name+":"+s.MountPath)
-		}
-		if s.Env != "" {
+		case s.Env != "":
 			envs = append(envs, "env:"+s.Env+",secret:"+s.Name+",key:"+s.Key)
+		case s.ConfigKey != "":
+			envs = append(envs, "env:"+ConfigKeyEnv(s.ConfigKey)+",secret:"+s.Name+",key:"+s.Key)
 		}
 	}
 	out := map[string]string{}
@@ -69,6 +87,9 @@ func SecretsConfiguration(secrets []FlinkSecret) map[string]string {
 	}
 	if len(envs) > 0 {
 		out[SecretsEnvKey] = strings.Join(envs, ";")
+	}
+	for k, v := range configKeyArgs(secrets, conf) {
+		out[k] = v
 	}
 	return out
 }
@@ -80,7 +101,9 @@ var envName = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 // secretKey is a Secret data key (Kubernetes' rule).
 var secretKey = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
 
-func validateSecrets(path *field.Path, secrets []FlinkSecret, conf map[string]string) field.ErrorList {
+// validateSecrets checks spec.secrets entries; confPath is the
+// flinkConfiguration beside them, conf its keys.
+func validateSecrets(path *field.Path, secrets []FlinkSecret, confPath *field.Path, conf map[string]string) field.ErrorList {
 	var errs field.ErrorList
 	mounts := map[string]int{}
 	envs := map[string]int{}
@@ -90,42 +113,55 @@ func validateSecrets(path *field.Path, secrets []FlinkSecret, conf map[string]st
 		if s.Name == "" {
 			errs = append(errs, field.Required(p.Child("name"), "the Secret's name, in the job's namespace"))
 		}
+		given := 0
+		for _, v := range []string{s.MountPath, s.Env, s.ConfigKey} {
+			if v != "" {
+				given++
+			}
+		}
 		switch {
-		case s.MountPath == "" && s.Env == "":
-			errs = append(errs, field.Required(p.Child("mountPath"), "mount the Secret (mountPath) or put one of its keys in an environment variable (env and key)"))
-		case s.MountPath != "" && s.Env != "":
-			errs = append(errs, field.Invalid(p.Child("env"), s.Env, "give either mountPath or env and key, one per entry"))
+		case given == 0:
+			errs = append(errs, field.Required(p.Child("mountPath"),
+				"mount the Secret (mountPath), put one of its keys in an environment variable (env and key) or in a Flink option (configKey and key)"))
+		case given > 1:
+			at, v := p.Child("env"), s.Env
+			if s.ConfigKey != "" {
+				at, v = p.Child("configKey"), s.ConfigKey
+			}
+			errs = append(errs, field.Invalid(at, v, "give one of mountPath, env or configKey per entry"))
 		case s.MountPath != "":
 			if !strings.HasPrefix(s.MountPath, "/") || strings.ContainsAny(s.MountPath, ",:;") {
 				errs = append(errs, field.Invalid(p.Child("mountPath"), s.MountPath, "must be an absolute path without , : or ;"))
 			}
 			if s.Key != "" {
-				errs = append(errs, field.Invalid(p.Child("key"), s.Key, "a mounted Secret has every key as a file; key goes with env"))
+				errs = append(errs, field.Invalid(p.Child("key"), s.Key, "a mounted Secret has every key as a file; key goes with env or configKey"))
 			}
 			if j, dup := mounts[s.MountPath]; dup {
 				errs = append(errs, field.Duplicate(p.Child("mountPath"), fmt.Sprintf("%s (also secrets[%d])", s.MountPath, j)))
 			}
 			mounts[s.MountPath] = i
 		default:
-			if !envName.MatchString(s.Env) {
-				errs = append(errs, field.Invalid(p.Child("env"), s.Env, "must be an environment variable name: letters, digits, _ . -, not starting with a digit"))
+			if s.Env != "" {
+				if !envName.MatchString(s.Env) {
+					errs = append(errs, field.Invalid(p.Child("env"), s.Env, "must be an environment variable name: letters, digits, _ . -, not starting with a digit"))
+				}
+				if j, dup := envs[s.Env]; dup {
+					errs = append(errs, field.Duplicate(p.Child("env"), fmt.Sprintf("%s (also secrets[%d])", s.Env, j)))
+				}
+				envs[s.Env] = i
 			}
 			if s.Key == "" {
-				errs = append(errs, field.Required(p.Child("key"), "the key of the Secret whose value goes into env"))
+				errs = append(errs, field.Required(p.Child("key"), "the key of the Secret whose value goes into "+map[bool]string{true: "env", false: "configKey"}[s.Env != ""]))
 			} else if !secretKey.MatchString(s.Key) {
 				errs = append(errs, field.Invalid(p.Child("key"), s.Key, "must be a Secret key: letters, digits, _ . -"))
 			}
-			if j, dup := envs[s.Env]; dup {
-				errs = append(errs, field.Duplicate(p.Child("env"), fmt.Sprintf("%s (also secrets[%d])", s.Env, j)))
-			}
-			envs[s.Env] = i
 		}
 	}
 	if len(secrets) > 0 {
 		for _, k := range []string{SecretsMountKey, SecretsEnvKey} {
 			if _, set := conf[k]; set {
-				errs = append(errs, field.Invalid(field.NewPath("spec", "flinkConfiguration").Key(k), conf[k],
-					"spec.secrets renders this option: list the Secret there instead"))
+				errs = append(errs, field.Invalid(confPath.Key(k), conf[k],
+					path.String()+" renders this option: list the Secret there instead"))
 			}
 		}
 	}
@@ -268,12 +304,11 @@ func validatePodTemplateCredentials(path *field.Path, t *PodTemplate) field.Erro
 				p := spec.Child(group.name).Index(i).Child("env").Index(k).Child("value")
 				switch {
 				case e.Value != "" && IsCredentialKey(e.Name):
-					errs = append(errs, field.Forbidden(p, fmt.Sprintf(
-						"%s holds a credential in plain text, which would be committed to Git; reference a Secret instead: "+
-							"valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} (or, for the Flink container, spec.secrets: [{name: <secret>, key: <key>, env: %s}])",
-						e.Name, e.Name)))
+					errs = append(errs, plainTextError(p, e.Name+" holds a credential",
+						"it would be committed to Git; reference a Secret instead: "+
+							"valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} (or, for the Flink container, spec.secrets: [{name: <secret>, key: <key>, env: "+e.Name+"}])"))
 				case SecretValueKind(e.Value) != "":
-					errs = append(errs, field.Forbidden(p, fmt.Sprintf("the value looks like %s; reference a Secret instead: valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}", SecretValueKind(e.Value))))
+					errs = append(errs, plainTextError(p, "the value looks like "+SecretValueKind(e.Value), "reference a Secret instead: valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}"))
 				}
 			}
 		}

@@ -76,10 +76,19 @@ func TestSecretsConfiguration(t *testing.T) {
 		{Name: "db", Key: "password", Env: "DB_PASSWORD"},
 		{Name: "tls", MountPath: "/opt/tls"},
 		{Name: "dd", Key: "api-key", Env: "DD_API_KEY"},
-	})
+		{Name: "tls-pass", Key: "password", ConfigKey: "security.ssl.internal.keystore-password"},
+		{Name: "tls-pass", Key: "password", ConfigKey: "security.ssl.internal.key-password"},
+	}, map[string]string{"kubernetes.jobmanager.entrypoint.args": "-Dfoo=bar"})
 	want := map[string]string{
-		"kubernetes.secrets":          "kafka:/opt/secrets/kafka,tls:/opt/tls",
-		"kubernetes.env.secretKeyRef": "env:DB_PASSWORD,secret:db,key:password;env:DD_API_KEY,secret:dd,key:api-key",
+		"kubernetes.secrets": "kafka:/opt/secrets/kafka,tls:/opt/tls",
+		"kubernetes.env.secretKeyRef": "env:DB_PASSWORD,secret:db,key:password;env:DD_API_KEY,secret:dd,key:api-key;" +
+			"env:KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEYSTORE_PASSWORD,secret:tls-pass,key:password;" +
+			"env:KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEY_PASSWORD,secret:tls-pass,key:password",
+		// The job's own arguments are kept, ours appended.
+		"kubernetes.jobmanager.entrypoint.args": `-Dfoo=bar -Dsecurity.ssl.internal.keystore-password="${KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEYSTORE_PASSWORD}"` +
+			` -Dsecurity.ssl.internal.key-password="${KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEY_PASSWORD}"`,
+		"kubernetes.taskmanager.entrypoint.args": `-Dsecurity.ssl.internal.keystore-password="${KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEYSTORE_PASSWORD}"` +
+			` -Dsecurity.ssl.internal.key-password="${KRM_FLINK_CONF_SECURITY_SSL_INTERNAL_KEY_PASSWORD}"`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -100,6 +109,10 @@ func TestValidateSecrets(t *testing.T) {
 		{name: "relative path", secrets: []FlinkSecret{{Name: "a", MountPath: "a:b"}}, want: []string{"spec.secrets[0].mountPath: Invalid"}},
 		{name: "bad name", secrets: []FlinkSecret{{Name: "A_b", MountPath: "/a"}}, want: []string{"spec.secrets[0].name: Invalid"}},
 		{name: "twice", secrets: []FlinkSecret{{Name: "a", Env: "A", Key: "k"}, {Name: "b", Env: "A", Key: "k"}}, want: []string{"spec.secrets[1].env: Duplicate"}},
+		{name: "configKey", secrets: []FlinkSecret{{Name: "a", Key: "k", ConfigKey: "s3.secret-key"}}},
+		{name: "configKey without key", secrets: []FlinkSecret{{Name: "a", ConfigKey: "s3.secret-key"}}, want: []string{"spec.secrets[0].key: Required value: the key of the Secret whose value goes into configKey"}},
+		{name: "configKey and env", secrets: []FlinkSecret{{Name: "a", Key: "k", Env: "A", ConfigKey: "s3.secret-key"}}, want: []string{"spec.secrets[0].configKey: Invalid value: \"s3.secret-key\": give one of mountPath, env or configKey per entry"}},
+		{name: "configKey and mountPath", secrets: []FlinkSecret{{Name: "a", MountPath: "/a", ConfigKey: "s3.secret-key"}}, want: []string{"spec.secrets[0].configKey: Invalid"}},
 		{
 			name: "and the option written by hand", secrets: []FlinkSecret{{Name: "a", MountPath: "/a"}},
 			conf: map[string]string{SecretsMountKey: "b:/b"},
@@ -109,7 +122,7 @@ func TestValidateSecrets(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var got []string
-			for _, e := range validateSecrets(field.NewPath("spec", "secrets"), c.secrets, c.conf) {
+			for _, e := range validateSecrets(field.NewPath("spec", "secrets"), c.secrets, field.NewPath("spec", "flinkConfiguration"), c.conf) {
 				got = append(got, e.Error())
 			}
 			if len(got) != len(c.want) {

@@ -24,6 +24,13 @@ type Policy struct {
 	// savepoint first.
 	// +optional
 	SavepointOnDeletion bool `json:"savepointOnDeletion,omitempty"`
+	// PlainTextCredentials decides what a credential written in plain text
+	// is (a credential flinkConfiguration key, a value that looks like a key
+	// or token, a credential env value in a pod template): error (default),
+	// or warn, which renders it as written, into the overlays committed to
+	// Git, with a warning naming the file, the object and the field.
+	// +optional
+	PlainTextCredentials string `json:"plainTextCredentials,omitempty"`
 }
 
 // Policy values of StatelessWithState.
@@ -69,10 +76,15 @@ func SavepointDir(conf map[string]string) bool {
 	return false
 }
 
-// Validate checks the policy's values; empty is the default, warn.
+// Validate checks the policy's values; empty is the default (warn for
+// statelessWithState, error for plainTextCredentials).
 func (p *Policy) Validate(path *field.Path) field.ErrorList {
-	if p.StatelessWithState == "" {
-		return nil
+	var errs field.ErrorList
+	if p.StatelessWithState != "" {
+		errs = append(errs, oneOf(path.Child("statelessWithState"), []string{p.StatelessWithState}, PolicyWarn, PolicyError)...)
 	}
-	return oneOf(path.Child("statelessWithState"), []string{p.StatelessWithState}, PolicyWarn, PolicyError)
+	if p.PlainTextCredentials != "" {
+		errs = append(errs, oneOf(path.Child("plainTextCredentials"), []string{p.PlainTextCredentials}, PolicyWarn, PolicyError)...)
+	}
+	return errs
 }

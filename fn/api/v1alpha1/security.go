@@ -92,16 +92,75 @@ const credentialHint = "krm-flink never writes credentials into the overlays (th
 	"reference a Secret (a job's spec.secrets: {name: <secret>, key: <key>, env: <VARIABLE>}, or env valueFrom.secretKeyRef in a pod template) " +
 	"or use an IAM role (IRSA)"
 
+// policyHint names the escape hatch, in every plain-text credential error.
+const policyHint = "; or, to render it as written, set the platform's spec.policy.plainTextCredentials: warn"
+
+// configKeyHint is the way out for a credential Flink option.
+func configKeyHint(key string) string {
+	hint := fmt.Sprintf("krm-flink never writes credentials into the overlays (they are committed to Git): "+
+		"give Flink the option from a Secret, secrets: [{name: <secret>, key: <key>, configKey: %s}] in the job's (or session cluster's) spec", key)
+	if strings.Contains(key, "s3") {
+		// A key passed by reference still reaches the TaskManager pods'
+		// spec; a role needs no key at all.
+		hint += ", or better, no key at all: an IAM role (spec.serviceAccount.iamRoleArn, IRSA)"
+	}
+	return hint
+}
+
+// plainText marks a validation error about a credential written in plain
+// text: spec.policy.plainTextCredentials: warn turns it into a warning.
+type plainText struct{ what string }
+
+// plainTextError reports a credential written in plain text at path: what
+// it is, and instead, what to write.
+func plainTextError(path *field.Path, what, instead string) *field.Error {
+	return &field.Error{Type: field.ErrorTypeForbidden, Field: path.String(), BadValue: plainText{what}, Detail: what + "; " + instead + policyHint}
+}
+
+// ApplyCredentialPolicy splits validation errors by the platform's
+// spec.policy.plainTextCredentials: with warn, the plain-text credential
+// errors come back as the second list, as warnings whose detail says the
+// value is rendered as written; with error (or empty) errs is unchanged.
+func ApplyCredentialPolicy(errs field.ErrorList, policy string) (field.ErrorList, field.ErrorList) {
+	if policy != PolicyWarn {
+		return errs, nil
+	}
+	var kept, warnings field.ErrorList
+	for _, e := range errs {
+		pt, ok := e.BadValue.(plainText)
+		if !ok {
+			kept = append(kept, e)
+			continue
+		}
+		w := *e
+		w.Detail = pt.what + " in plain text: rendered as written, into overlays committed to Git, because the platform's spec.policy.plainTextCredentials is warn"
+		warnings = append(warnings, &w)
+	}
+	return kept, warnings
+}
+
+// sessionJobHint is the way out for a credential option of a session job,
+// which runs in its session cluster's processes.
+func sessionJobHint(key string) string {
+	return fmt.Sprintf("krm-flink never writes credentials into the overlays (they are committed to Git): "+
+		"a session job runs in its session cluster's JobManager and TaskManagers, so give the option to the session cluster from a Secret, secrets: [{name: <secret>, key: <key>, configKey: %s}] in its FlinkSessionSpec", key)
+}
+
 // validateNoCredentials rejects credential keys and credential-looking values
-// in a string map (flinkConfiguration, settings, tags).
-func validateNoCredentials(path *field.Path, m map[string]string, checkKeys bool) field.ErrorList {
+// in a string map (flinkConfiguration, settings, tags). hint says what to
+// write instead for a key; nil for the general advice.
+func validateNoCredentials(path *field.Path, m map[string]string, checkKeys bool, hint func(key string) string) field.ErrorList {
 	var errs field.ErrorList
 	for _, k := range sortedStringKeys(m) {
+		hint := hint
+		if hint == nil {
+			hint = func(string) string { return credentialHint }
+		}
 		switch {
 		case checkKeys && IsCredentialKey(k) && m[k] != "":
-			errs = append(errs, field.Forbidden(path.Key(k), "holds a credential; "+credentialHint))
+			errs = append(errs, plainTextError(path.Key(k), "holds a credential", hint(k)))
 		case SecretValueKind(m[k]) != "":
-			errs = append(errs, field.Forbidden(path.Key(k), fmt.Sprintf("the value looks like %s; %s", SecretValueKind(m[k]), credentialHint)))
+			errs = append(errs, plainTextError(path.Key(k), "the value looks like "+SecretValueKind(m[k]), hint(k)))
 		}
 	}
 	return errs
@@ -109,7 +168,7 @@ func validateNoCredentials(path *field.Path, m map[string]string, checkKeys bool
 
 func validateNoSecretValue(path *field.Path, v string) field.ErrorList {
 	if kind := SecretValueKind(v); kind != "" {
-		return field.ErrorList{field.Forbidden(path, fmt.Sprintf("the value looks like %s; %s", kind, credentialHint))}
+		return field.ErrorList{plainTextError(path, "the value looks like "+kind, credentialHint)}
 	}
 	return nil
 }
@@ -143,12 +202,12 @@ func validateNoSecretValues(path *field.Path, v any) field.ErrorList {
 func (s *PlatformSpec) validateSecurity(spec *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, ValidateImage(spec.Child("flink", "image"), s.Flink.Image, s.RequireDigests)...)
-	errs = append(errs, validateNoCredentials(spec.Child("flink", "flinkConfiguration"), s.Flink.FlinkConfiguration, true)...)
-	errs = append(errs, validateNoCredentials(spec.Child("metrics", "datadog", "tags"), s.Metrics.Datadog.Tags, false)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flink", "flinkConfiguration"), s.Flink.FlinkConfiguration, true, configKeyHint)...)
+	errs = append(errs, validateNoCredentials(spec.Child("metrics", "datadog", "tags"), s.Metrics.Datadog.Tags, false, nil)...)
 	for i, e := range s.Environments {
-		errs = append(errs, validateNoCredentials(spec.Child("environments").Index(i).Child("tags"), e.Tags, false)...)
+		errs = append(errs, validateNoCredentials(spec.Child("environments").Index(i).Child("tags"), e.Tags, false, nil)...)
 	}
-	errs = append(errs, validateNoCredentials(spec.Child("components", ComponentFlinkOperator, "flinkConfiguration"), s.Components.FlinkOperator.FlinkConfiguration, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("components", ComponentFlinkOperator, "flinkConfiguration"), s.Components.FlinkOperator.FlinkConfiguration, true, nil)...)
 	for _, nc := range s.Components.Each() {
 		errs = append(errs, validateNoSecretValues(spec.Child("components", nc.Name, "values"), map[string]any(nc.Values))...)
 	}
@@ -185,9 +244,9 @@ func (j *FlinkJobSpec) validateSecurity(spec *field.Path, ctx JobContext) field.
 			own[k] = v
 		}
 	}
-	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), own, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), own, true, configKeyHint)...)
 	if s.Autoscaler != nil {
-		errs = append(errs, validateNoCredentials(spec.Child("autoscaler", "settings"), s.Autoscaler.Settings, false)...)
+		errs = append(errs, validateNoCredentials(spec.Child("autoscaler", "settings"), s.Autoscaler.Settings, false, nil)...)
 	}
 	for i, a := range s.Args {
 		errs = append(errs, validateNoSecretValue(spec.Child("args").Index(i), a)...)

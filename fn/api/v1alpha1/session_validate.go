@@ -125,7 +125,7 @@ func validateBlueGreen(path *field.Path, bg *BlueGreen, operatorVersion string) 
 			BlueGreenOperatorVersion, operatorVersion))}
 	}
 	var errs field.ErrorList
-	errs = append(errs, validateNoCredentials(path.Child("configuration"), bg.Configuration, true)...)
+	errs = append(errs, validateNoCredentials(path.Child("configuration"), bg.Configuration, true, configKeyHint)...)
 	if in := bg.Ingress; in != nil && in.Template == "" {
 		errs = append(errs, field.Required(path.Child("ingress", "template"), `the host template, e.g. "{{name}}.{{namespace}}.example.com"`))
 	}
@@ -189,7 +189,7 @@ func (j *FlinkSessionJobSpec) Validate(operatorVersion string) field.ErrorList {
 	errs = append(errs, oneOf(spec.Child("upgradeMode"), []string{s.UpgradeMode}, "stateless", "savepoint", "last-state")...)
 	errs = append(errs, oneOf(spec.Child("state"), []string{s.State}, "running", "suspended")...)
 	errs = append(errs, validateFlinkConfiguration(spec.Child("flinkConfiguration"), s.FlinkConfiguration)...)
-	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), s.FlinkConfiguration, true)...)
+	errs = append(errs, validateNoCredentials(spec.Child("flinkConfiguration"), s.FlinkConfiguration, true, sessionJobHint)...)
 	for i, a := range s.Args {
 		errs = append(errs, validateNoSecretValue(spec.Child("args").Index(i), a)...)
 	}

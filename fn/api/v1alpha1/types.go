@@ -189,6 +189,11 @@ type FlinkDefaults struct {
 	// PodTemplate every job's pods start from (see PodTemplate).
 	// +optional
 	PodTemplate *PodTemplate `json:"podTemplate,omitempty"`
+	// Secrets every job and session cluster gets (see FlinkSecret), after
+	// its own: an entry of the job replaces the platform's entry with the
+	// same target (mountPath, env or configKey), whatever its Secret.
+	// +optional
+	Secrets []FlinkSecret `json:"secrets,omitempty"`
 }
 
 // ProcessSpec sizes a JobManager or TaskManager.

@@ -77,6 +77,7 @@ func (p *FlinkPlatform) Validate() field.ErrorList {
 	errs = append(errs, s.validateComponents(spec.Child("components"))...)
 	errs = append(errs, s.validateSecurity(spec)...)
 	errs = append(errs, s.Policy.Validate(spec.Child("policy"))...)
+	errs = append(errs, validatePlatformSecrets(spec.Child("flink"), &s.Flink)...)
 	if port, ok := s.Flink.FlinkConfiguration[PromReporterPortKey]; ok && port != strconv.Itoa(int(s.Metrics.Port)) {
 		errs = append(errs, field.Invalid(spec.Child("flink", "flinkConfiguration").Key(PromReporterPortKey), port,
 			fmt.Sprintf("must be spec.metrics.port (%d): Datadog and the operator scrape that port", s.Metrics.Port)))
@@ -459,7 +460,12 @@ func (j *FlinkJobSpec) Validate(ctx JobContext) field.ErrorList {
 		errs = append(errs, snapshotBlueGreenErrors(spec, j.Metadata.Name, s, ctx.OperatorVersion)...)
 	}
 	errs = append(errs, validateJobPodTemplates(spec, s, ctx.Platform)...)
-	errs = append(errs, validateSecrets(spec.Child("secrets"), s.Secrets, s.FlinkConfiguration)...)
+	errs = append(errs, validateSecrets(spec.Child("secrets"), s.Secrets, spec.Child("flinkConfiguration"), s.FlinkConfiguration)...)
+	var platformConf map[string]string
+	if ctx.Platform != nil {
+		platformConf = ctx.Platform.Flink.FlinkConfiguration
+	}
+	errs = append(errs, validateConfigKeys(spec, s, platformConf)...)
 	if ctx.Platform != nil && s.Nodes != nil {
 		k := &ctx.Platform.Nodes.Karpenter
 		errs = append(errs, ValidateNodeNeeds(spec.Child("nodes"), s.Nodes, k.APIVersion, ctx.Platform.Components.Karpenter.Version)...)

@@ -216,7 +216,7 @@ func Values(p *resolve.Plan, j *resolve.Job) (map[string]any, error) {
 			conf[k] = v
 		}
 	}
-	for k, v := range api.SecretsConfiguration(s.Secrets) {
+	for k, v := range api.SecretsConfiguration(s.Secrets, s.FlinkConfiguration) {
 		conf[k] = v
 	}
 	if a := s.Autoscaler; a != nil && a.Enabled {
