@@ -106,8 +106,9 @@ func TestMinimize(t *testing.T) {
 		TaskSlots:   ptr(int32(2)),
 	}}
 	s := &api.JobFields{
-		Image: "flink:1.18", FlinkVersion: "v1_19", ServiceAccount: &api.ServiceAccountRef{Name: "flink"}, UpgradeMode: "stateless", State: "running",
-		Parallelism: ptr(int32(1)), TaskSlots: ptr(int32(2)),
+		Image: "flink:1.18", FlinkVersion: "v1_19", ServiceAccount: &api.ServiceAccountRef{Name: "flink"},
+		JobRun:      api.JobRun{UpgradeMode: "stateless", State: "running", Parallelism: ptr(int32(1))},
+		TaskSlots:   ptr(int32(2)),
 		JobManager:  &api.ProcessSpec{Replicas: ptr(int32(1)), Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
 		TaskManager: &api.ProcessSpec{Replicas: ptr(int32(2)), Resource: &api.Resource{CPU: ptr(2.0), Memory: "2g"}},
 	}
@@ -221,7 +222,7 @@ spec:
 
 func TestSharedSettings(t *testing.T) {
 	mk := func(image string, conf map[string]string) *Job {
-		return &Job{Spec: &api.FlinkJobSpec{Spec: api.JobSpec{JobFields: api.JobFields{Owner: "o", JarURI: "x", Image: image, FlinkConfiguration: conf}}}}
+		return &Job{Spec: &api.FlinkJobSpec{Spec: api.JobSpec{JobFields: api.JobFields{Owner: "o", JobRun: api.JobRun{JarURI: "x"}, Image: image, FlinkConfiguration: conf}}}}
 	}
 	jobs := []*Job{
 		mk("img:1", map[string]string{"a.b": "1"}),

@@ -70,12 +70,7 @@ func buildSessionJob(o *Object, norm map[string]any, owner string) (*api.FlinkSe
 	if probs := decodeMapped(o, fields, sessionJobMappings, &j.Spec.SessionJobFields, func() any { return &api.SessionJobFields{} }); len(probs) > 0 {
 		return nil, probs
 	}
-	s := &j.Spec.SessionJobFields
-	clearIf(&s.UpgradeMode, api.DefaultUpgradeMode)
-	clearIf(&s.State, api.DefaultJobState)
-	if s.Parallelism != nil && *s.Parallelism == 1 {
-		s.Parallelism = nil
-	}
+	minimizeRun(&j.Spec.JobRun)
 	meta := metadata(norm)
 	j.Metadata.Name, _ = meta["name"].(string)
 	j.Metadata.Namespace, _ = meta["namespace"].(string)

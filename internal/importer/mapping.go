@@ -341,16 +341,21 @@ func minimize(s *api.JobFields, p *api.PlatformSpec) {
 	if sa := s.ServiceAccount; sa != nil && sa.Name == inheritedServiceAccount(f) && sa.IAMRoleArn == inheritedRole(f) {
 		s.ServiceAccount = nil
 	}
-	clearIf(&s.UpgradeMode, api.DefaultUpgradeMode)
-	clearIf(&s.State, api.DefaultJobState)
-	if s.Parallelism != nil && *s.Parallelism == 1 {
-		s.Parallelism = nil
-	}
+	minimizeRun(&s.JobRun)
 	if s.TaskSlots != nil && f.TaskSlots != nil && *s.TaskSlots == *f.TaskSlots {
 		s.TaskSlots = nil
 	}
 	s.JobManager = minimizeProcess(s.JobManager, f.JobManager, 1)
 	s.TaskManager = minimizeProcess(s.TaskManager, f.TaskManager, 0)
+}
+
+// minimizeRun clears the run fields that are their defaults.
+func minimizeRun(r *api.JobRun) {
+	clearIf(&r.UpgradeMode, api.DefaultUpgradeMode)
+	clearIf(&r.State, api.DefaultJobState)
+	if r.Parallelism != nil && *r.Parallelism == 1 {
+		r.Parallelism = nil
+	}
 }
 
 // inheritedServiceAccount is the name of the ServiceAccount a job without

@@ -683,49 +683,15 @@ type JobFields struct {
 	// standalone (the operator does; reactive scaling).
 	// +optional
 	Mode string `json:"mode,omitempty"`
-	// RestartNonce: change it to restart the job (spec.restartNonce).
-	// +optional
-	RestartNonce *int64 `json:"restartNonce,omitempty"`
-	// SavepointTriggerNonce: change it to trigger a savepoint (spec.job.savepointTriggerNonce).
-	// +optional
-	SavepointTriggerNonce *int64 `json:"savepointTriggerNonce,omitempty"`
-	// CheckpointTriggerNonce: change it to trigger a checkpoint (spec.job.checkpointTriggerNonce).
-	// +optional
-	CheckpointTriggerNonce *int64 `json:"checkpointTriggerNonce,omitempty"`
-	// SavepointRedeployNonce: change it, with initialSavepointPath, to
-	// redeploy from that savepoint (spec.job.savepointRedeployNonce; operator 1.8+).
-	// +optional
-	SavepointRedeployNonce *int64 `json:"savepointRedeployNonce,omitempty"`
-	// InitialSavepointPath is the savepoint the job starts from when first
-	// deployed, or is redeployed from (spec.job.initialSavepointPath).
-	// +optional
-	InitialSavepointPath string `json:"initialSavepointPath,omitempty"`
-	// AllowNonRestoredState lets the job start from a savepoint with state
-	// it no longer has operators for (spec.job.allowNonRestoredState).
-	// +optional
-	AllowNonRestoredState *bool `json:"allowNonRestoredState,omitempty"`
+	// The nonces and the savepoint the job starts from, as a session job's.
+	JobActions `json:",inline"`
+	JobRestore `json:",inline"`
 	// AutoscalerResetNonce: change it to reset the autoscaler's state
 	// (spec.job.autoscalerResetNonce; operator 1.11+).
 	// +optional
 	AutoscalerResetNonce *int64 `json:"autoscalerResetNonce,omitempty"`
-	// JarURI of the job, e.g. local:///opt/flink/usrlib/job.jar.
-	// +required
-	JarURI string `json:"jarURI,omitempty"`
-	// EntryClass of the job, when the jar's manifest names none.
-	// +optional
-	EntryClass string `json:"entryClass,omitempty"`
-	// Args of the job's main method.
-	// +optional
-	Args []string `json:"args,omitempty"`
-	// Parallelism defaults to 1.
-	// +optional
-	Parallelism *int32 `json:"parallelism,omitempty"`
-	// UpgradeMode: stateless (default), savepoint, last-state.
-	// +optional
-	UpgradeMode string `json:"upgradeMode,omitempty"`
-	// State: running (default) or suspended.
-	// +optional
-	State string `json:"state,omitempty"`
+	// What the job runs and how, as a session job's.
+	JobRun `json:",inline"`
 	// +optional
 	Autoscaler *Autoscaler `json:"autoscaler,omitempty"`
 	// JobManager is merged over the platform's.

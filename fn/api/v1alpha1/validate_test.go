@@ -32,7 +32,7 @@ func validJob() *FlinkJobSpec {
 		APIVersion: APIVersion,
 		Kind:       KindJob,
 		Metadata:   ObjectMeta{Name: "orders", Namespace: "team-a"},
-		Spec:       JobSpec{JobFields: JobFields{Owner: "team-a", JarURI: "local:///opt/flink/usrlib/job.jar"}},
+		Spec:       JobSpec{JobFields: JobFields{Owner: "team-a", JobRun: JobRun{JarURI: "local:///opt/flink/usrlib/job.jar"}}},
 	}
 }
 
