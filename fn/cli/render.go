@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
@@ -60,14 +61,20 @@ only with --online. --chart overrides a component's chart for one run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "input file or folder (repeatable)")
-	f.StringVar(&o.env, "env", "", "render only this environment")
-	f.BoolVar(&o.allEnvs, "all-envs", false, "render every environment of the platform")
+	o.registerInput(f, "render")
 	f.StringVarP(&o.out, "output", "o", "", "folder that receives <env>/ sub-folders")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 1 if the folder differs from what would be written")
 	f.BoolVar(&o.requireDigests, "require-digests", false, "refuse images given by tag: every Flink image and every image the components' charts render must be pinned by digest (repo@sha256:...), in every environment")
 	o.charts.register(f, true)
 	return cmd
+}
+
+// registerInput registers the flags that choose what render and plan
+// read: the input files and the environments; verb names the command.
+func (o *renderOptions) registerInput(f *pflag.FlagSet, verb string) {
+	f.StringArrayVarP(&o.files, "filename", "f", nil, "input file or folder (repeatable)")
+	f.StringVar(&o.env, "env", "", verb+" only this environment")
+	f.BoolVar(&o.allEnvs, "all-envs", false, verb+" every environment of the platform")
 }
 
 // renderTrees renders the chosen environments in memory, as render writes
