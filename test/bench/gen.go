@@ -212,9 +212,11 @@ func Platform(envs []string, components bool) *api.FlinkPlatform {
 			Region:            "us-east-1",
 			KubernetesVersion: "1.29.0",
 			Flink: api.FlinkDefaults{
-				Image:          "flink:1.18",
-				FlinkVersion:   "v1_18",
-				ServiceAccount: &api.ServiceAccountRef{Name: "flink"},
+				ClusterSettings: api.ClusterSettings{
+					Image:          "flink:1.18",
+					FlinkVersion:   "v1_18",
+					ServiceAccount: &api.ServiceAccountRef{Name: "flink"},
+				},
 				FlinkConfiguration: map[string]string{
 					"taskmanager.numberOfTaskSlots": "2",
 					"state.backend.type":            "rocksdb",

@@ -145,34 +145,8 @@ type Environment struct {
 
 // FlinkDefaults are the Flink settings a job inherits unless it sets its own.
 type FlinkDefaults struct {
-	// Image of the Flink pods, by tag or (with requireDigests) digest.
-	// +optional
-	Image string `json:"image,omitempty"`
-	// ImagePullPolicy: Always, IfNotPresent or Never.
-	// +optional
-	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
-	// FlinkVersion is the operator's enum (v1_18, v1_19...): one the pinned
-	// operator release's CRD accepts and still runs (v1_15 and later).
-	// +optional
-	FlinkVersion string `json:"flinkVersion,omitempty"`
-	// ServiceAccount the Flink pods run as, a name or {name, iamRoleArn};
-	// jobs without their own inherit it whole. Default "flink".
-	// +optional
-	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
-	// S3WebIdentity adds the S3 credential settings for IRSA to every job
-	// with an IAM role (S3WebIdentityConfiguration).
-	// +optional
-	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
-	// Ingress defaults: className, annotations and labels for every job with
-	// an ingress; with a template, every job gets one.
-	// +optional
-	Ingress *Ingress `json:"ingress,omitempty"`
-	// LogConfiguration defaults, by file name; a job's files win.
-	// +optional
-	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
-	// Mode default: native or standalone.
-	// +optional
-	Mode string `json:"mode,omitempty"`
+	// The settings of the jobs' Flink clusters (see ClusterSettings).
+	ClusterSettings `json:",inline"`
 	// FlinkConfiguration every job starts from: strings, numbers, booleans
 	// or nested mappings (see FlinkConfiguration).
 	// +optional
@@ -654,35 +628,8 @@ type JobFields struct {
 	// Repo is the source repository (Datadog tag repo).
 	// +optional
 	Repo string `json:"repo,omitempty"`
-	// Image overrides the platform's spec.flink.image.
-	// +optional
-	Image string `json:"image,omitempty"`
-	// ImagePullPolicy overrides the platform's.
-	// +optional
-	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
-	// FlinkVersion overrides the platform's: one the pinned operator
-	// release's CRD accepts and still runs.
-	// +optional
-	FlinkVersion string `json:"flinkVersion,omitempty"`
-	// ServiceAccount the Flink pods run as: a name, or {name, iamRoleArn}
-	// for an IAM role of the job's own (IRSA).
-	// +optional
-	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
-	// S3WebIdentity adds the S3 credential settings Flink's S3 filesystems
-	// need to use the IAM role of serviceAccount (S3WebIdentityConfiguration).
-	// +optional
-	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
-	// Ingress for the Flink web UI, created by the operator.
-	// +optional
-	Ingress *Ingress `json:"ingress,omitempty"`
-	// LogConfiguration replaces Flink's logging configuration, by file name:
-	// log4j-console.properties or logback-console.xml.
-	// +optional
-	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
-	// Mode is native (default: the JobManager creates TaskManager pods) or
-	// standalone (the operator does; reactive scaling).
-	// +optional
-	Mode string `json:"mode,omitempty"`
+	// Its Flink cluster's settings (see ClusterSettings).
+	ClusterSettings `json:",inline"`
 	// The nonces and the savepoint the job starts from, as a session job's.
 	JobActions `json:",inline"`
 	JobRestore `json:",inline"`
