@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -241,7 +243,7 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 	}
 	// A drifted pool restarts the pods of the jobs on it.
 	attributed := map[string]bool{}
-	for _, k := range sortedKeys(cur) {
+	for _, k := range slices.Sorted(maps.Keys(cur)) {
 		o := cur[k]
 		if !isJob(o) || old[k] == nil {
 			continue
@@ -266,7 +268,7 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 			c.Fields = capFields(c.Fields)
 		}
 	}
-	for _, pool := range sortedKeys(drifted) {
+	for _, pool := range slices.Sorted(maps.Keys(drifted)) {
 		if attributed[pool] {
 			continue
 		}
@@ -578,7 +580,7 @@ func diffFields(a, b any, p fieldPath, out *[]fieldChange) {
 		for k := range bm {
 			keys[k] = true
 		}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			diffFields(am[k], bm[k], append(p[:len(p):len(p)], k), out)
 		}
 		return
@@ -670,15 +672,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // ByEnvironment splits the generated files of an output folder (paths

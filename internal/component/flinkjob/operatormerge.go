@@ -60,7 +60,7 @@ func mergeInto(to map[string]any, from any, byName bool, path string, r *[]renam
 	if !ok {
 		return // the operator iterates the fields of from: a scalar or list has none
 	}
-	for _, k := range sortedKeys(fm) {
+	for _, k := range slices.Sorted(maps.Keys(fm)) {
 		fv := fm[k]
 		p := joinPath(path, k)
 		switch tv := to[k].(type) {
@@ -198,8 +198,4 @@ func deepCopyMap(m map[string]any) map[string]any {
 		out[k] = deepCopy(v)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	return slices.Sorted(maps.Keys(m))
 }
