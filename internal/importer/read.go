@@ -87,8 +87,44 @@ func metadata(obj map[string]any) map[string]any {
 // errors naming the object; objects of any other kind are skipped with a
 // warning.
 func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
-	files, probs := inputFiles(paths)
 	var objs []*Object
+	probs := eachDocument(paths, func(d *input.Document) problem.List {
+		f := d.File
+		m, err := decode(d.JSON)
+		if err != nil {
+			return problem.List{problem.Errorf(f, d.Ref(), "", "%v", err)}
+		}
+		var probs problem.List
+		if items, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
+			for i, it := range items {
+				im, ok := it.(map[string]any)
+				if !ok {
+					probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, fmt.Sprintf("items[%d]", i), "not an object"))
+					continue
+				}
+				o, ps := object(f, i, im, defaultNamespace)
+				probs = append(probs, ps...)
+				if o != nil {
+					objs = append(objs, o)
+				}
+			}
+			return probs
+		}
+		o, probs := object(f, -1, m, defaultNamespace)
+		if o != nil {
+			objs = append(objs, o)
+		}
+		return probs
+	})
+	objs, ps := withoutDuplicates(objs)
+	return objs, append(probs, ps...)
+}
+
+// eachDocument reads the files and folders (searched as render searches
+// them) in sorted file order and calls fn with each of their documents,
+// reporting what cannot be read and what fn reports, file by file.
+func eachDocument(paths []string, fn func(d *input.Document) problem.List) problem.List {
+	files, probs := inputFiles(paths)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -98,35 +134,10 @@ func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
 		docs, ps := input.SplitDocuments(f, data)
 		probs = append(probs, ps...)
 		for _, d := range docs {
-			m, err := decode(d.JSON)
-			if err != nil {
-				probs = append(probs, problem.Errorf(f, d.Ref(), "", "%v", err))
-				continue
-			}
-			if items, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
-				for i, it := range items {
-					im, ok := it.(map[string]any)
-					if !ok {
-						probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, fmt.Sprintf("items[%d]", i), "not an object"))
-						continue
-					}
-					o, ps := object(f, i, im, defaultNamespace)
-					probs = append(probs, ps...)
-					if o != nil {
-						objs = append(objs, o)
-					}
-				}
-				continue
-			}
-			o, ps := object(f, -1, m, defaultNamespace)
-			probs = append(probs, ps...)
-			if o != nil {
-				objs = append(objs, o)
-			}
+			probs = append(probs, fn(d)...)
 		}
 	}
-	objs, ps := withoutDuplicates(objs)
-	return objs, append(probs, ps...)
+	return probs
 }
 
 // object checks one document and returns it when it is an operator object
