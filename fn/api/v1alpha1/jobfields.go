@@ -274,19 +274,12 @@ func validateLogConfiguration(path *field.Path, files map[string]string) field.E
 	return errs
 }
 
-// JobNonces are the FlinkDeployment spec.job fields of a job, by their
-// YAML names, that are set; for the job chart's values.
+// JobNonces are the FlinkDeployment spec.job nonce fields of a job, by
+// their YAML names, that are set; for the job chart's values.
 func (s *JobFields) JobNonces() map[string]any {
-	out := map[string]any{}
-	for name, v := range map[string]*int64{
-		"savepointTriggerNonce":  s.SavepointTriggerNonce,
-		"checkpointTriggerNonce": s.CheckpointTriggerNonce,
-		"savepointRedeployNonce": s.SavepointRedeployNonce,
-		"autoscalerResetNonce":   s.AutoscalerResetNonce,
-	} {
-		if v != nil {
-			out[name] = *v
-		}
+	out := s.JobActions.JobNonces()
+	if s.AutoscalerResetNonce != nil {
+		out["autoscalerResetNonce"] = *s.AutoscalerResetNonce
 	}
 	return out
 }

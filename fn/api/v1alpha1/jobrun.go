@@ -51,6 +51,22 @@ type JobRestore struct {
 	AllowNonRestoredState *bool `json:"allowNonRestoredState,omitempty"`
 }
 
+// JobNonces are the spec.job nonce fields (all but restartNonce), by their
+// YAML names, that are set.
+func (a *JobActions) JobNonces() map[string]any {
+	out := map[string]any{}
+	for name, v := range map[string]*int64{
+		"savepointTriggerNonce":  a.SavepointTriggerNonce,
+		"checkpointTriggerNonce": a.CheckpointTriggerNonce,
+		"savepointRedeployNonce": a.SavepointRedeployNonce,
+	} {
+		if v != nil {
+			out[name] = *v
+		}
+	}
+	return out
+}
+
 // JobActions are the nonces: a changed value triggers the action once.
 type JobActions struct {
 	// RestartNonce: change it to restart the job (spec.restartNonce).

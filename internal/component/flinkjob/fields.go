@@ -46,17 +46,31 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 	}
 }
 
-// addJobFields adds the spec.job fields a job sets: the nonces that trigger
-// savepoints, checkpoints, redeploys and autoscaler resets, the savepoint
-// to start from and allowNonRestoredState.
-func addJobFields(job map[string]any, s *api.JobFields) {
-	for k, v := range s.JobNonces() {
+// runValues is the operator's spec.job (a JobSpec) of a job or session
+// job: its jar and how it runs, the savepoint to start from and
+// allowNonRestoredState, and the nonces (the spec.job fields of JobNonces),
+// each optional field only when set.
+func runValues(r *api.JobRun, restore *api.JobRestore, nonces map[string]any) map[string]any {
+	job := map[string]any{
+		"jarURI":      r.JarURI,
+		"parallelism": int64(*r.Parallelism),
+		"upgradeMode": r.UpgradeMode,
+		"state":       r.State,
+	}
+	if r.EntryClass != "" {
+		job["entryClass"] = r.EntryClass
+	}
+	if len(r.Args) > 0 {
+		job["args"] = toAny(r.Args)
+	}
+	for k, v := range nonces {
 		job[k] = v
 	}
-	if s.InitialSavepointPath != "" {
-		job["initialSavepointPath"] = s.InitialSavepointPath
+	if restore.InitialSavepointPath != "" {
+		job["initialSavepointPath"] = restore.InitialSavepointPath
 	}
-	if s.AllowNonRestoredState != nil {
-		job["allowNonRestoredState"] = *s.AllowNonRestoredState
+	if restore.AllowNonRestoredState != nil {
+		job["allowNonRestoredState"] = *restore.AllowNonRestoredState
 	}
+	return job
 }
