@@ -113,7 +113,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	pl.Env.ShortName = firstNonEmpty(env.ShortName, env.Name)
 	envNames := Environments(src.FlinkPlatform)
 	for _, j := range set.Jobs {
-		probs = append(probs, checkEnvironmentNames(j.File, j.Ref(), j.Spec.Environments, j.Spec.Only, envNames)...)
+		probs = append(probs, checkEnvironmentNames(j.File, j.Ref(), &j.Spec.PerEnvironment, envNames)...)
 		if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
 			continue
 		}

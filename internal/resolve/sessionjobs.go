@@ -1,7 +1,6 @@
 package resolve
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -38,7 +37,7 @@ func resolveSessionJobs(set *input.Set, envName string, pl *Plan, platform *api.
 	}
 	var probs problem.List
 	for _, src := range set.SessionJobs {
-		probs = append(probs, checkEnvironmentNames(src.File, src.Ref(), src.Spec.Environments, src.Spec.Only, envNames)...)
+		probs = append(probs, checkEnvironmentNames(src.File, src.Ref(), &src.Spec.PerEnvironment, envNames)...)
 		if len(src.Spec.Only) > 0 && !contains(src.Spec.Only, envName) {
 			continue
 		}
@@ -81,16 +80,17 @@ func resolveSessionJobs(set *input.Set, envName string, pl *Plan, platform *api.
 	return probs
 }
 
-// checkEnvironmentNames reports environments and only entries the platform does not define.
-func checkEnvironmentNames(file string, ref problem.ObjectRef, envs map[string]json.RawMessage, only, envNames []string) problem.List {
+// checkEnvironmentNames reports environments and only entries of a job or
+// session job that the platform does not define.
+func checkEnvironmentNames(file string, ref problem.ObjectRef, e *api.PerEnvironment, envNames []string) problem.List {
 	var probs problem.List
-	for name := range envs {
+	for name := range e.Environments {
 		if !contains(envNames, name) {
 			probs = append(probs, problem.Errorf(file, ref, "spec.environments."+name,
 				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
 		}
 	}
-	for i, name := range only {
+	for i, name := range e.Only {
 		if !contains(envNames, name) {
 			probs = append(probs, problem.Errorf(file, ref, fmt.Sprintf("spec.only[%d]", i),
 				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))

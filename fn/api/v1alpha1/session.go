@@ -1,7 +1,6 @@
 package v1alpha1
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/krm-flink/krm-flink/internal/flinkcrd"
@@ -37,13 +36,8 @@ type FlinkSessionJobSpec struct {
 // SessionJobSpec is the body of a FlinkSessionJobSpec.
 type SessionJobSpec struct {
 	SessionJobFields `json:",inline"`
-	// Environments maps an environment name to a partial SessionJobFields
-	// merged over the session job for that environment (JSON merge patch).
-	// +optional
-	Environments map[string]json.RawMessage `json:"environments,omitempty"`
-	// Only restricts the session job to these environments. Default: all.
-	// +optional
-	Only []string `json:"only,omitempty"`
+	// Where the session job runs, and how differently, as a FlinkJobSpec's.
+	PerEnvironment `json:",inline"`
 }
 
 // SessionJobFields are the settings of a session job an environment may override.

@@ -611,8 +611,16 @@ type FlinkJobSpec struct {
 // JobSpec is the body of a FlinkJobSpec.
 type JobSpec struct {
 	JobFields `json:",inline"`
-	// Environments maps an environment name to a partial JobFields merged over
-	// the job for that environment (JSON merge patch, RFC 7386).
+	// Where the job runs, and how differently (see PerEnvironment).
+	PerEnvironment `json:",inline"`
+}
+
+// PerEnvironment says in which of the platform's environments a job or
+// session job runs, and what it sets differently in each.
+type PerEnvironment struct {
+	// Environments maps an environment name to a partial spec (any of its
+	// fields except environments and only) merged over the job's for that
+	// environment (JSON merge patch, RFC 7386).
 	// +optional
 	Environments map[string]json.RawMessage `json:"environments,omitempty"`
 	// Only restricts the job to these environments. Default: all.
