@@ -14,36 +14,42 @@ func addDeploymentFields(vals map[string]any, s *api.JobFields) {
 	if s.RestartNonce != nil {
 		vals["restartNonce"] = *s.RestartNonce
 	}
-	if in := s.Ingress; in != nil {
-		ing := map[string]any{"template": in.Template}
-		if in.ClassName != "" {
-			ing["className"] = in.ClassName
-		}
-		if len(in.Annotations) > 0 {
-			ing["annotations"] = stringsToAny(in.Annotations)
-		}
-		if len(in.Labels) > 0 {
-			ing["labels"] = stringsToAny(in.Labels)
-		}
-		if len(in.TLS) > 0 {
-			tls := make([]any, len(in.TLS))
-			for i, t := range in.TLS {
-				entry := map[string]any{}
-				if len(t.Hosts) > 0 {
-					entry["hosts"] = toAny(t.Hosts)
-				}
-				if t.SecretName != "" {
-					entry["secretName"] = t.SecretName
-				}
-				tls[i] = entry
-			}
-			ing["tls"] = tls
-		}
-		vals["ingress"] = ing
+	if s.Ingress != nil {
+		vals["ingress"] = ingressValues(s.Ingress)
 	}
 	if len(s.LogConfiguration) > 0 {
 		vals["logConfiguration"] = stringsToAny(s.LogConfiguration)
 	}
+}
+
+// ingressValues is the operator's IngressSpec of an ingress (a job's, or a
+// blue/green deployment's), each optional field only when set.
+func ingressValues(in *api.Ingress) map[string]any {
+	ing := map[string]any{"template": in.Template}
+	if in.ClassName != "" {
+		ing["className"] = in.ClassName
+	}
+	if len(in.Annotations) > 0 {
+		ing["annotations"] = stringsToAny(in.Annotations)
+	}
+	if len(in.Labels) > 0 {
+		ing["labels"] = stringsToAny(in.Labels)
+	}
+	if len(in.TLS) > 0 {
+		tls := make([]any, len(in.TLS))
+		for i, t := range in.TLS {
+			entry := map[string]any{}
+			if len(t.Hosts) > 0 {
+				entry["hosts"] = toAny(t.Hosts)
+			}
+			if t.SecretName != "" {
+				entry["secretName"] = t.SecretName
+			}
+			tls[i] = entry
+		}
+		ing["tls"] = tls
+	}
+	return ing
 }
 
 // runValues is the operator's spec.job (a JobSpec) of a job or session
