@@ -100,7 +100,7 @@ func runEdit(verb string, o *editOptions, target string, stdout, stderr io.Write
 	if verb == "redeploy" && o.from == "" {
 		return errors.New("--from is required: the savepoint path to redeploy from")
 	}
-	docs, probs := readInputs(o.files)
+	docs, probs := input.ReadDocuments(o.files)
 	if probs.HasErrors() {
 		return reportProblems(stderr, probs)
 	}

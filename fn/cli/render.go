@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -91,7 +90,7 @@ func renderTrees(o *renderOptions, stderr io.Writer) (map[string]output.Tree, []
 	// Every stage runs on what the stages before it could read, so one run
 	// reports every problem: a file that is not YAML does not hide a bad
 	// job in another file, nor a bad job the platform's chart images.
-	docs, all := readInputs(o.files)
+	docs, all := input.ReadDocuments(o.files)
 	set, probs := input.Collect(docs, input.Options{Incomplete: all.HasErrors()})
 	all = append(all, probs...)
 	if set.Platform == nil {
@@ -216,54 +215,6 @@ func (o *renderOptions) validate() error {
 		return fmt.Errorf("output %s is a file, not a directory", o.out)
 	}
 	return nil
-}
-
-// readInputs reads every input file, in a sorted order, so the same files
-// give the same problems and the same output whatever order -f named them.
-func readInputs(paths []string) ([]*input.Document, problem.List) {
-	var files []string
-	var probs problem.List
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err)))
-			continue
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		found, err := input.Files(p)
-		files = append(files, found...)
-		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
-		}
-	}
-	sort.Strings(files)
-	var docs []*input.Document
-	seen := map[string]bool{}
-	for _, f := range files {
-		if seen[f] {
-			continue
-		}
-		seen[f] = true
-		data, err := os.ReadFile(f)
-		if err != nil {
-			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err)))
-			continue
-		}
-		d, ps := input.SplitDocuments(f, data)
-		probs = append(probs, ps...)
-		docs = append(docs, d...)
-	}
-	return docs, probs
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 func reportProblems(stderr io.Writer, probs problem.List) error {

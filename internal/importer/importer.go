@@ -250,13 +250,13 @@ func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 	if file == "" {
 		return nil, "", problem.List{problem.Errorf("", problem.ObjectRef{}, "", "no platform: give --platform with the FlinkPlatform file")}
 	}
+	docs, probs := input.ReadDocuments([]string{file})
 	var platformDocs []*input.Document
-	probs := eachDocument([]string{file}, func(d *input.Document) problem.List {
+	for _, d := range docs {
 		if d.Type.Kind == api.KindPlatform {
 			platformDocs = append(platformDocs, d)
 		}
-		return nil
-	})
+	}
 	if len(platformDocs) == 0 && !probs.HasErrors() {
 		return nil, "", problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "holds no %s", api.KindPlatform)}
 	}

@@ -1,12 +1,15 @@
 package input
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/krm-flink/krm-flink/internal/chart/source"
+	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
 // Files lists the input files below dir, as the CLI reads a folder: every
@@ -43,4 +46,51 @@ func IsInputFile(name string) bool {
 	}
 	ext := filepath.Ext(name)
 	return (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(name, ".")
+}
+
+// ReadDocuments reads every document of the files and folders of paths
+// (a folder's files as Files lists them), in sorted file order and each
+// file once, so the same files give the same problems and the same output
+// whatever order paths names them in.
+func ReadDocuments(paths []string) ([]*Document, problem.List) {
+	var files []string
+	var probs problem.List
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		found, err := Files(p)
+		files = append(files, found...)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
+		}
+	}
+	slices.Sort(files)
+	var docs []*Document
+	for _, f := range slices.Compact(files) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			continue
+		}
+		d, ps := SplitDocuments(f, data)
+		probs = append(probs, ps...)
+		docs = append(docs, d...)
+	}
+	return docs, probs
+}
+
+// pathError is the cause of a file system error, without the path a
+// problem names already.
+func pathError(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
