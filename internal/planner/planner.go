@@ -552,7 +552,7 @@ func nodePools(m map[string]any) []string {
 	var pools []string
 	for _, tpl := range [][]string{{"spec", "podTemplate"}, {"spec", "jobManager", "podTemplate"}, {"spec", "taskManager", "podTemplate"}} {
 		p := str(m, append(tpl, "spec", "nodeSelector", "krm-flink.io/nodepool")...)
-		if p != "" && !contains(pools, p) {
+		if p != "" && !slices.Contains(pools, p) {
 			pools = append(pools, p)
 		}
 	}
@@ -663,15 +663,6 @@ func maxRisk(a, b Risk) Risk {
 		return b
 	}
 	return a
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ByEnvironment splits the generated files of an output folder (paths
