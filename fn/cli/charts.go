@@ -378,7 +378,7 @@ func readPlatform(files []string, stderr io.Writer) (*input.Set, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no input: give -f with a file or folder")
 	}
-	docs, probs := readInputs(files)
+	docs, probs := input.ReadDocuments(files)
 	if probs.HasErrors() {
 		return nil, reportProblems(stderr, probs)
 	}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -100,7 +100,7 @@ func runEdit(verb string, o *editOptions, target string, stdout, stderr io.Write
 	if verb == "redeploy" && o.from == "" {
 		return errors.New("--from is required: the savepoint path to redeploy from")
 	}
-	docs, probs := readInputs(o.files)
+	docs, probs := input.ReadDocuments(o.files)
 	if probs.HasErrors() {
 		return reportProblems(stderr, probs)
 	}
@@ -239,7 +239,7 @@ func overriddenBy(job *input.Document, fields []string) *problem.Problem {
 		} `json:"spec"`
 	}
 	_ = json.Unmarshal(job.JSON, &spec)
-	for _, env := range sortedKeys(spec.Spec.Environments) {
+	for _, env := range slices.Sorted(maps.Keys(spec.Spec.Environments)) {
 		for _, f := range fields {
 			if _, ok := spec.Spec.Environments[env][f]; ok {
 				p := problem.Errorf(job.File, job.Ref(), "spec.environments."+env+"."+f,
@@ -289,13 +289,4 @@ func orNone(list []string) string {
 		return "none"
 	}
 	return strings.Join(list, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -50,9 +50,7 @@ the plan.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "input file or folder (repeatable)")
-	f.StringVar(&o.env, "env", "", "plan only this environment")
-	f.BoolVar(&o.allEnvs, "all-envs", false, "plan every environment of the platform")
+	o.registerInput(f, "plan")
 	f.StringVarP(&o.out, "output", "o", "", "folder holding the rendered <env>/ sub-folders to compare with")
 	f.StringVar(&o.base, "base", "", "compare with the overlays at this Git revision (commit, branch, tag, HEAD~1) of the repository holding -o, instead of the tree on disk")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(planner.Formats, ", "))

@@ -4,16 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
+	"github.com/spf13/pflag"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
@@ -63,14 +60,20 @@ only with --online. --chart overrides a component's chart for one run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "input file or folder (repeatable)")
-	f.StringVar(&o.env, "env", "", "render only this environment")
-	f.BoolVar(&o.allEnvs, "all-envs", false, "render every environment of the platform")
+	o.registerInput(f, "render")
 	f.StringVarP(&o.out, "output", "o", "", "folder that receives <env>/ sub-folders")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 1 if the folder differs from what would be written")
 	f.BoolVar(&o.requireDigests, "require-digests", false, "refuse images given by tag: every Flink image and every image the components' charts render must be pinned by digest (repo@sha256:...), in every environment")
 	o.charts.register(f, true)
 	return cmd
+}
+
+// registerInput registers the flags that choose what render and plan
+// read: the input files and the environments; verb names the command.
+func (o *renderOptions) registerInput(f *pflag.FlagSet, verb string) {
+	f.StringArrayVarP(&o.files, "filename", "f", nil, "input file or folder (repeatable)")
+	f.StringVar(&o.env, "env", "", verb+" only this environment")
+	f.BoolVar(&o.allEnvs, "all-envs", false, verb+" every environment of the platform")
 }
 
 // renderTrees renders the chosen environments in memory, as render writes
@@ -87,7 +90,7 @@ func renderTrees(o *renderOptions, stderr io.Writer) (map[string]output.Tree, []
 	// Every stage runs on what the stages before it could read, so one run
 	// reports every problem: a file that is not YAML does not hide a bad
 	// job in another file, nor a bad job the platform's chart images.
-	docs, all := readInputs(o.files)
+	docs, all := input.ReadDocuments(o.files)
 	set, probs := input.Collect(docs, input.Options{Incomplete: all.HasErrors()})
 	all = append(all, probs...)
 	if set.Platform == nil {
@@ -212,61 +215,6 @@ func (o *renderOptions) validate() error {
 		return fmt.Errorf("output %s is a file, not a directory", o.out)
 	}
 	return nil
-}
-
-// readInputs reads every input file, in a sorted order, so the same files
-// give the same problems and the same output whatever order -f named them.
-func readInputs(paths []string) ([]*input.Document, problem.List) {
-	var files []string
-	var probs problem.List
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err)))
-			continue
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		found, err := input.Files(p)
-		files = append(files, found...)
-		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
-		}
-	}
-	sort.Strings(files)
-	files = slices.Compact(files)
-	// Files are read and split on every core; documents keep file order.
-	perFile := make([][]*input.Document, len(files))
-	probsPerFile := make([]problem.List, len(files))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		g.Go(func() error {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				probsPerFile[i] = problem.List{problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", unwrapPathError(err))}
-				return nil
-			}
-			perFile[i], probsPerFile[i] = input.SplitDocuments(f, data)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	var docs []*input.Document
-	for i := range files {
-		probs = append(probs, probsPerFile[i]...)
-		docs = append(docs, perFile[i]...)
-	}
-	return docs, probs
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 func reportProblems(stderr io.Writer, probs problem.List) error {

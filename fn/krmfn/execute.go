@@ -8,10 +8,8 @@ import (
 	"io"
 	"maps"
 	"path"
-	"runtime"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
@@ -69,18 +67,8 @@ func readResourceList(r io.Reader) (*fn.ResourceList, error) {
 // generatedItems renders the generated objects as the files krm-flink
 // writes, with kpt's path annotation, on GOMAXPROCS goroutines.
 func generatedItems(objs []*manifest.Object) ([][]byte, error) {
-	docs := make([][]byte, len(objs))
-	errs := make([]error, len(objs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range objs {
-		g.Go(func() error {
-			docs[i], errs[i] = generatedItem(o)
-			return nil
-		})
-	}
-	_ = g.Wait() // the errors are in errs, joined in the objects' order
-	return docs, errors.Join(errs...)
+	docs, errs := convertAll(objs, generatedItem)
+	return docs, errors.Join(errs...) // in the objects' order
 }
 
 func generatedItem(o *manifest.Object) ([]byte, error) {
@@ -161,15 +149,6 @@ func writeIndented(w *bufio.Writer, first string, doc []byte) {
 // passedThrough encodes the items the function passes through, on every
 // core, in item order.
 func passedThrough(items fn.KubeObjects) [][]byte {
-	out := make([][]byte, len(items))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, item := range items {
-		g.Go(func() error {
-			out[i] = []byte(item.String())
-			return nil
-		})
-	}
-	_ = g.Wait()
+	out, _ := convertAll(items, func(item *fn.KubeObject) ([]byte, error) { return []byte(item.String()), nil })
 	return out
 }

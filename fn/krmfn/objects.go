@@ -18,23 +18,30 @@ import (
 // YAML parse is most of the cost); the items keep the objects' order and
 // the first failing object's error is returned.
 func kubeObjects(objs []*manifest.Object) ([]*fn.KubeObject, error) {
-	items := make([]*fn.KubeObject, len(objs))
-	errs := make([]error, len(objs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range objs {
-		g.Go(func() error {
-			items[i], errs[i] = kubeObject(o)
-			return nil
-		})
-	}
-	_ = g.Wait() // the errors are in errs, to report the first by index
+	items, errs := convertAll(objs, kubeObject)
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
 	}
 	return items, nil
+}
+
+// convertAll converts every object on GOMAXPROCS goroutines; the results
+// and errors keep the objects' order.
+func convertAll[In, T any](objs []In, convert func(In) (T, error)) ([]T, []error) {
+	out := make([]T, len(objs))
+	errs := make([]error, len(objs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, o := range objs {
+		g.Go(func() error {
+			out[i], errs[i] = convert(o)
+			return nil
+		})
+	}
+	_ = g.Wait() // the errors are in errs
+	return out, errs
 }
 
 func kubeObject(o *manifest.Object) (*fn.KubeObject, error) {

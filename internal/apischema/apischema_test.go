@@ -104,6 +104,12 @@ func TestSchemaRejects(t *testing.T) {
 		"config list value":     `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkJobSpec, metadata: {name: a}, spec: {owner: x, jarURI: job.jar, flinkConfiguration: {a: [1]}}}`,
 		"platform without envs": `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkPlatform, metadata: {name: p}, spec: {clusterName: c, region: r}}`,
 		"cpu as a quantity":     `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkJobSpec, metadata: {name: a}, spec: {owner: x, jarURI: job.jar, jobManager: {resource: {cpu: 500m}}}}`,
+		// The run fields a session job shares with a job (JobRun, JobRestore, JobActions).
+		"session job without jar":    `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkSessionJobSpec, metadata: {name: a}, spec: {session: s, owner: x}}`,
+		"session job field misspelt": `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkSessionJobSpec, metadata: {name: a}, spec: {session: s, owner: x, jarURI: j, restartNonse: 1}}`,
+		"session job nonce as text":  `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkSessionJobSpec, metadata: {name: a}, spec: {session: s, owner: x, jarURI: j, savepointTriggerNonce: one}}`,
+		"job-only field on session":  `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkSessionJobSpec, metadata: {name: a}, spec: {session: s, owner: x, jarURI: j, autoscalerResetNonce: 1}}`,
+		"job restore as text":        `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkJobSpec, metadata: {name: a}, spec: {owner: x, jarURI: job.jar, allowNonRestoredState: "yes"}}`,
 	} {
 		var obj map[string]any
 		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
@@ -113,10 +119,20 @@ func TestSchemaRejects(t *testing.T) {
 			t.Errorf("%s: valid under the schema", name)
 		}
 	}
-	var ok map[string]any
-	_ = yaml.Unmarshal([]byte(`{apiVersion: krm-flink.io/v1alpha1, kind: FlinkJobSpec, metadata: {name: a}, spec: {owner: x, jarURI: job.jar, flinkConfiguration: {a: 1, b: true, c: {d: e}}}}`), &ok)
-	if err := s.Validate(toJSONValue(t, ok)); err != nil {
-		t.Errorf("numbers, booleans and nested flinkConfiguration: %v", err)
+	for name, doc := range map[string]string{
+		"numbers, booleans and nested flinkConfiguration": `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkJobSpec, metadata: {name: a}, spec: {owner: x, jarURI: job.jar, flinkConfiguration: {a: 1, b: true, c: {d: e}}}}`,
+		"session cluster without jar":                     `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkSessionSpec, metadata: {name: a}, spec: {owner: x}}`,
+		"every run field of a session job": `{apiVersion: krm-flink.io/v1alpha1, kind: FlinkSessionJobSpec, metadata: {name: a}, spec: {session: s, owner: x, jarURI: j, entryClass: c, args: [a],
+			parallelism: 2, upgradeMode: savepoint, state: suspended, initialSavepointPath: p, allowNonRestoredState: true,
+			restartNonce: 1, savepointTriggerNonce: 2, checkpointTriggerNonce: 3, savepointRedeployNonce: 4}}`,
+	} {
+		var ok map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &ok); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(toJSONValue(t, ok)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

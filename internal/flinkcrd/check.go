@@ -2,6 +2,7 @@ package flinkcrd
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -117,11 +118,11 @@ func (c *checker) walk(path []string, schemaPath string, value any) {
 	case map[string]any:
 		switch f.Shape {
 		case Object:
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				c.walk(append(slices.Clip(path), k), schemaPath+"."+k, v[k])
 			}
 		case Map:
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				c.walk(append(slices.Clip(path), k), schemaPath+".*", v[k])
 			}
 		default:
@@ -212,13 +213,4 @@ func span(f Finding, fs []fact, r Release) Finding {
 		f.Since, f.Until = last.Since, last.Until
 	}
 	return f
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -9,7 +9,6 @@ package importer
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -251,20 +250,11 @@ func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 	if file == "" {
 		return nil, "", problem.List{problem.Errorf("", problem.ObjectRef{}, "", "no platform: give --platform with the FlinkPlatform file")}
 	}
-	files, probs := inputFiles([]string{file})
+	docs, probs := input.ReadDocuments([]string{file})
 	var platformDocs []*input.Document
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
-			continue
-		}
-		docs, ps := input.SplitDocuments(f, data)
-		probs = append(probs, ps...)
-		for _, d := range docs {
-			if d.Type.Kind == api.KindPlatform {
-				platformDocs = append(platformDocs, d)
-			}
+	for _, d := range docs {
+		if d.Type.Kind == api.KindPlatform {
+			platformDocs = append(platformDocs, d)
 		}
 	}
 	if len(platformDocs) == 0 && !probs.HasErrors() {

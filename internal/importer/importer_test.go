@@ -100,21 +100,22 @@ func ptr[T any](v T) *T { return &v }
 
 func TestMinimize(t *testing.T) {
 	p := &api.PlatformSpec{Flink: api.FlinkDefaults{
-		Image: "flink:1.18", FlinkVersion: "v1_18",
-		JobManager:  &api.ProcessSpec{Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
-		TaskManager: &api.ProcessSpec{Replicas: ptr(int32(2)), Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
-		TaskSlots:   ptr(int32(2)),
+		ClusterSettings: api.ClusterSettings{Image: "flink:1.18", FlinkVersion: "v1_18"},
+		JobManager:      &api.ProcessSpec{Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
+		TaskManager:     &api.ProcessSpec{Replicas: ptr(int32(2)), Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
+		TaskSlots:       ptr(int32(2)),
 	}}
 	s := &api.JobFields{
-		Image: "flink:1.18", FlinkVersion: "v1_19", ServiceAccount: &api.ServiceAccountRef{Name: "flink"}, UpgradeMode: "stateless", State: "running",
-		Parallelism: ptr(int32(1)), TaskSlots: ptr(int32(2)),
-		JobManager:  &api.ProcessSpec{Replicas: ptr(int32(1)), Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
-		TaskManager: &api.ProcessSpec{Replicas: ptr(int32(2)), Resource: &api.Resource{CPU: ptr(2.0), Memory: "2g"}},
+		ClusterSettings: api.ClusterSettings{Image: "flink:1.18", FlinkVersion: "v1_19", ServiceAccount: &api.ServiceAccountRef{Name: "flink"}},
+		JobRun:          api.JobRun{UpgradeMode: "stateless", State: "running", Parallelism: ptr(int32(1))},
+		TaskSlots:       ptr(int32(2)),
+		JobManager:      &api.ProcessSpec{Replicas: ptr(int32(1)), Resource: &api.Resource{CPU: ptr(1.0), Memory: "2g"}},
+		TaskManager:     &api.ProcessSpec{Replicas: ptr(int32(2)), Resource: &api.Resource{CPU: ptr(2.0), Memory: "2g"}},
 	}
 	minimize(s, p)
 	want := &api.JobFields{
-		FlinkVersion: "v1_19",
-		TaskManager:  &api.ProcessSpec{Resource: &api.Resource{CPU: ptr(2.0)}},
+		ClusterSettings: api.ClusterSettings{FlinkVersion: "v1_19"},
+		TaskManager:     &api.ProcessSpec{Resource: &api.Resource{CPU: ptr(2.0)}},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -221,7 +222,7 @@ spec:
 
 func TestSharedSettings(t *testing.T) {
 	mk := func(image string, conf map[string]string) *Job {
-		return &Job{Spec: &api.FlinkJobSpec{Spec: api.JobSpec{JobFields: api.JobFields{Owner: "o", JarURI: "x", Image: image, FlinkConfiguration: conf}}}}
+		return &Job{Spec: &api.FlinkJobSpec{Spec: api.JobSpec{JobFields: api.JobFields{Owner: "o", JobRun: api.JobRun{JarURI: "x"}, ClusterSettings: api.ClusterSettings{Image: image}, FlinkConfiguration: conf}}}}
 	}
 	jobs := []*Job{
 		mk("img:1", map[string]string{"a.b": "1"}),

@@ -10,22 +10,10 @@ import (
 
 // sessionJobMappings is the table of FlinkSessionJob fields (under spec) a
 // FlinkSessionJobSpec expresses one to one.
-var sessionJobMappings = []fieldMapping{
+var sessionJobMappings = append([]fieldMapping{
 	{[]string{"deploymentName"}, "session", nil},
-	{[]string{"restartNonce"}, "restartNonce", nil},
 	{[]string{"flinkConfiguration"}, "flinkConfiguration", toStringMap},
-	{[]string{"job", "jarURI"}, "jarURI", nil},
-	{[]string{"job", "entryClass"}, "entryClass", nil},
-	{[]string{"job", "args"}, "args", nil},
-	{[]string{"job", "parallelism"}, "parallelism", nil},
-	{[]string{"job", "upgradeMode"}, "upgradeMode", nil},
-	{[]string{"job", "state"}, "state", nil},
-	{[]string{"job", "savepointTriggerNonce"}, "savepointTriggerNonce", nil},
-	{[]string{"job", "checkpointTriggerNonce"}, "checkpointTriggerNonce", nil},
-	{[]string{"job", "savepointRedeployNonce"}, "savepointRedeployNonce", nil},
-	{[]string{"job", "initialSavepointPath"}, "initialSavepointPath", nil},
-	{[]string{"job", "allowNonRestoredState"}, "allowNonRestoredState", nil},
-}
+}, jobMappings...)
 
 // snapshotMappings is the table of FlinkStateSnapshot fields (under spec)
 // an item of a job's spec.snapshots expresses; its type is read from which
@@ -82,12 +70,7 @@ func buildSessionJob(o *Object, norm map[string]any, owner string) (*api.FlinkSe
 	if probs := decodeMapped(o, fields, sessionJobMappings, &j.Spec.SessionJobFields, func() any { return &api.SessionJobFields{} }); len(probs) > 0 {
 		return nil, probs
 	}
-	s := &j.Spec.SessionJobFields
-	clearIf(&s.UpgradeMode, api.DefaultUpgradeMode)
-	clearIf(&s.State, api.DefaultJobState)
-	if s.Parallelism != nil && *s.Parallelism == 1 {
-		s.Parallelism = nil
-	}
+	minimizeRun(&j.Spec.JobRun)
 	meta := metadata(norm)
 	j.Metadata.Name, _ = meta["name"].(string)
 	j.Metadata.Namespace, _ = meta["namespace"].(string)

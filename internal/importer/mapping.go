@@ -33,7 +33,7 @@ type fieldMapping struct {
 // mapped by mapConfiguration and mapPodAnnotations: they split into
 // several fields, and leave out what the platform renders. A field the
 // input API gains is one more line.
-var mappings = []fieldMapping{
+var mappings = slices.Concat([]fieldMapping{
 	{[]string{"image"}, "image", nil},
 	{[]string{"imagePullPolicy"}, "imagePullPolicy", nil},
 	{[]string{"flinkVersion"}, "flinkVersion", nil},
@@ -41,18 +41,7 @@ var mappings = []fieldMapping{
 	{[]string{"ingress"}, "ingress", nil},
 	{[]string{"logConfiguration"}, "logConfiguration", nil},
 	{[]string{"mode"}, "mode", nil},
-	{[]string{"restartNonce"}, "restartNonce", nil},
-	{[]string{"job", "jarURI"}, "jarURI", nil},
-	{[]string{"job", "entryClass"}, "entryClass", nil},
-	{[]string{"job", "args"}, "args", nil},
-	{[]string{"job", "parallelism"}, "parallelism", nil},
-	{[]string{"job", "upgradeMode"}, "upgradeMode", nil},
-	{[]string{"job", "state"}, "state", nil},
-	{[]string{"job", "savepointTriggerNonce"}, "savepointTriggerNonce", nil},
-	{[]string{"job", "checkpointTriggerNonce"}, "checkpointTriggerNonce", nil},
-	{[]string{"job", "savepointRedeployNonce"}, "savepointRedeployNonce", nil},
-	{[]string{"job", "initialSavepointPath"}, "initialSavepointPath", nil},
-	{[]string{"job", "allowNonRestoredState"}, "allowNonRestoredState", nil},
+}, jobMappings, []fieldMapping{
 	{[]string{"job", "autoscalerResetNonce"}, "autoscalerResetNonce", nil},
 	{[]string{"jobManager", "replicas"}, "jobManager.replicas", nil},
 	{[]string{"jobManager", "resource"}, "jobManager.resource", nil},
@@ -67,6 +56,24 @@ var mappings = []fieldMapping{
 	// with these two beside (blueGreenView).
 	{[]string{"blueGreen", "configuration"}, "blueGreen.configuration", toStringMap},
 	{[]string{"blueGreen", "ingress"}, "blueGreen.ingress", nil},
+})
+
+// jobMappings are the rows a FlinkDeployment with a job and a
+// FlinkSessionJob share: spec.restartNonce and the operator's job spec
+// (spec.job), which both kinds' input fields express alike.
+var jobMappings = []fieldMapping{
+	{[]string{"restartNonce"}, "restartNonce", nil},
+	{[]string{"job", "jarURI"}, "jarURI", nil},
+	{[]string{"job", "entryClass"}, "entryClass", nil},
+	{[]string{"job", "args"}, "args", nil},
+	{[]string{"job", "parallelism"}, "parallelism", nil},
+	{[]string{"job", "upgradeMode"}, "upgradeMode", nil},
+	{[]string{"job", "state"}, "state", nil},
+	{[]string{"job", "savepointTriggerNonce"}, "savepointTriggerNonce", nil},
+	{[]string{"job", "checkpointTriggerNonce"}, "checkpointTriggerNonce", nil},
+	{[]string{"job", "savepointRedeployNonce"}, "savepointRedeployNonce", nil},
+	{[]string{"job", "initialSavepointPath"}, "initialSavepointPath", nil},
+	{[]string{"job", "allowNonRestoredState"}, "allowNonRestoredState", nil},
 }
 
 // Configuration keys import maps to fields of their own.
@@ -334,16 +341,21 @@ func minimize(s *api.JobFields, p *api.PlatformSpec) {
 	if sa := s.ServiceAccount; sa != nil && sa.Name == inheritedServiceAccount(f) && sa.IAMRoleArn == inheritedRole(f) {
 		s.ServiceAccount = nil
 	}
-	clearIf(&s.UpgradeMode, api.DefaultUpgradeMode)
-	clearIf(&s.State, api.DefaultJobState)
-	if s.Parallelism != nil && *s.Parallelism == 1 {
-		s.Parallelism = nil
-	}
+	minimizeRun(&s.JobRun)
 	if s.TaskSlots != nil && f.TaskSlots != nil && *s.TaskSlots == *f.TaskSlots {
 		s.TaskSlots = nil
 	}
 	s.JobManager = minimizeProcess(s.JobManager, f.JobManager, 1)
 	s.TaskManager = minimizeProcess(s.TaskManager, f.TaskManager, 0)
+}
+
+// minimizeRun clears the run fields that are their defaults.
+func minimizeRun(r *api.JobRun) {
+	clearIf(&r.UpgradeMode, api.DefaultUpgradeMode)
+	clearIf(&r.State, api.DefaultJobState)
+	if r.Parallelism != nil && *r.Parallelism == 1 {
+		r.Parallelism = nil
+	}
 }
 
 // inheritedServiceAccount is the name of the ServiceAccount a job without

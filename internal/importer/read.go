@@ -3,11 +3,7 @@ package importer
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"sort"
 	"strings"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
@@ -87,42 +83,34 @@ func metadata(obj map[string]any) map[string]any {
 // errors naming the object; objects of any other kind are skipped with a
 // warning.
 func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
-	files, probs := inputFiles(paths)
+	docs, probs := input.ReadDocuments(paths)
 	var objs []*Object
-	for _, f := range files {
-		data, err := os.ReadFile(f)
+	for _, d := range docs {
+		f := d.File
+		m, err := decode(d.JSON)
 		if err != nil {
-			probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			probs = append(probs, problem.Errorf(f, d.Ref(), "", "%v", err))
 			continue
 		}
-		docs, ps := input.SplitDocuments(f, data)
-		probs = append(probs, ps...)
-		for _, d := range docs {
-			m, err := decode(d.JSON)
-			if err != nil {
-				probs = append(probs, problem.Errorf(f, d.Ref(), "", "%v", err))
-				continue
-			}
-			if items, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
-				for i, it := range items {
-					im, ok := it.(map[string]any)
-					if !ok {
-						probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, fmt.Sprintf("items[%d]", i), "not an object"))
-						continue
-					}
-					o, ps := object(f, i, im, defaultNamespace)
-					probs = append(probs, ps...)
-					if o != nil {
-						objs = append(objs, o)
-					}
+		if items, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
+			for i, it := range items {
+				im, ok := it.(map[string]any)
+				if !ok {
+					probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, fmt.Sprintf("items[%d]", i), "not an object"))
+					continue
 				}
-				continue
+				o, ps := object(f, i, im, defaultNamespace)
+				probs = append(probs, ps...)
+				if o != nil {
+					objs = append(objs, o)
+				}
 			}
-			o, ps := object(f, -1, m, defaultNamespace)
-			probs = append(probs, ps...)
-			if o != nil {
-				objs = append(objs, o)
-			}
+			continue
+		}
+		o, ps := object(f, -1, m, defaultNamespace)
+		probs = append(probs, ps...)
+		if o != nil {
+			objs = append(objs, o)
 		}
 	}
 	objs, ps := withoutDuplicates(objs)
@@ -177,36 +165,6 @@ func withoutDuplicates(objs []*Object) ([]*Object, problem.List) {
 	return out, probs
 }
 
-// inputFiles lists the YAML files of paths, sorted and unique.
-func inputFiles(paths []string) ([]string, problem.List) {
-	var files []string
-	var probs problem.List
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
-			continue
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		found, err := input.Files(p)
-		if err != nil {
-			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
-		}
-		files = append(files, found...)
-	}
-	sort.Strings(files)
-	out := files[:0]
-	for i, f := range files {
-		if i == 0 || files[i-1] != f {
-			out = append(out, f)
-		}
-	}
-	return out, probs
-}
-
 // decode reads a document's JSON keeping numbers as written.
 func decode(data []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -223,49 +181,34 @@ func str(m map[string]any, key string) string {
 	return s
 }
 
-// pathError drops the path an fs.PathError repeats: problems name the file.
-func pathError(err error) error {
-	if pe, ok := errors.AsType[*fs.PathError](err); ok {
-		return pe.Err
-	}
-	return err
-}
-
 // Roles reads the IAM role (IRSA annotation) of every ServiceAccount in the
 // files, by namespace/name: a FlinkDeployment names its ServiceAccount
 // only, so `kubectl get flinkdeployments,serviceaccounts -o yaml` gives
 // import the job's serviceAccount.iamRoleArn too. Files Read cannot read
 // are reported there.
 func Roles(paths []string) map[string]string {
-	files, _ := inputFiles(paths)
+	docs, _ := input.ReadDocuments(paths)
 	roles := map[string]string{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
+	for _, d := range docs {
+		m, err := decode(d.JSON)
 		if err != nil {
 			continue
 		}
-		docs, _ := input.SplitDocuments(f, data)
-		for _, d := range docs {
-			m, err := decode(d.JSON)
-			if err != nil {
+		items := []any{m}
+		if l, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
+			items = l
+		}
+		for _, it := range items {
+			im, _ := it.(map[string]any)
+			if str(im, "apiVersion") != "v1" || str(im, "kind") != "ServiceAccount" {
 				continue
 			}
-			items := []any{m}
-			if l, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
-				items = l
-			}
-			for _, it := range items {
-				im, _ := it.(map[string]any)
-				if str(im, "apiVersion") != "v1" || str(im, "kind") != "ServiceAccount" {
-					continue
-				}
-				meta := metadata(im)
-				ns, _ := meta["namespace"].(string)
-				name, _ := meta["name"].(string)
-				ann, _ := meta["annotations"].(map[string]any)
-				if role, _ := ann[api.IRSARoleAnnotation].(string); role != "" {
-					roles[ns+"/"+name] = role
-				}
+			meta := metadata(im)
+			ns, _ := meta["namespace"].(string)
+			name, _ := meta["name"].(string)
+			ann, _ := meta["annotations"].(map[string]any)
+			if role, _ := ann[api.IRSARoleAnnotation].(string); role != "" {
+				roles[ns+"/"+name] = role
 			}
 		}
 	}

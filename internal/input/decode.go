@@ -9,9 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -301,7 +302,7 @@ func badQuantities(data []byte) [][2]string {
 	walk = func(v any, path, parent string) {
 		switch t := v.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(t) {
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				p := joinPath(path, k)
 				if strings.ContainsAny(k, "./") {
 					p = path + "[" + k + "]"
@@ -324,15 +325,6 @@ func badQuantities(data []byte) [][2]string {
 	}
 	walk(doc, "", "")
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // indexedPath adds list indices to the field path of a type error, which

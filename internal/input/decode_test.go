@@ -140,3 +140,39 @@ func TestCollect(t *testing.T) {
 		t.Errorf("wrong version: %s", got)
 	}
 }
+
+// TestCollectDuplicates: an object defined twice is reported once, at the
+// file that sorts last, for every kind Collect keeps.
+func TestCollectDuplicates(t *testing.T) {
+	platform := "apiVersion: krm-flink.io/v1alpha1\nkind: FlinkPlatform\nmetadata: {name: p}\nspec: {clusterName: c, region: r, environments: [{name: dev}]}\n"
+	sessionJob := "apiVersion: krm-flink.io/v1alpha1\nkind: FlinkSessionJobSpec\nmetadata: {name: report, namespace: bi}\nspec: {session: s, owner: bi, jarURI: \"s3://b/r.jar\"}\n"
+	configMap := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: bi}\ndata: {a: b}\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"job in two files", map[string]string{"a.yaml": job, "b.yaml": job},
+			"b.yaml: FlinkJobSpec shop/orders: metadata.name: duplicate job: shop/orders is already defined in a.yaml"},
+		{"session job in one file", map[string]string{"a.yaml": sessionJob + "---\n" + sessionJob},
+			"a.yaml: FlinkSessionJobSpec bi/report: metadata.name: duplicate session job: bi/report is already defined in the same file"},
+		{"object in two files", map[string]string{"b.yaml": configMap, "a.yaml": configMap},
+			"b.yaml: ConfigMap bi/settings: metadata.name: duplicate object: already defined in a.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var docs []*Document
+			tc.files["p.yaml"] = platform
+			for name, body := range tc.files {
+				d, probs := SplitDocuments(name, []byte(body))
+				if len(probs) > 0 {
+					t.Fatal(probs)
+				}
+				docs = append(docs, d...)
+			}
+			_, probs := Collect(docs, Options{})
+			if got := messages(probs); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}

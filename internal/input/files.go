@@ -1,12 +1,18 @@
 package input
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/krm-flink/krm-flink/internal/chart/source"
+	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
 // Files lists the input files below dir, as the CLI reads a folder: every
@@ -43,4 +49,63 @@ func IsInputFile(name string) bool {
 	}
 	ext := filepath.Ext(name)
 	return (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(name, ".")
+}
+
+// ReadDocuments reads every document of the files and folders of paths
+// (a folder's files as Files lists them), in sorted file order and each
+// file once, so the same files give the same problems and the same output
+// whatever order paths names them in.
+func ReadDocuments(paths []string) ([]*Document, problem.List) {
+	var files []string
+	var probs problem.List
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", pathError(err)))
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		found, err := Files(p)
+		files = append(files, found...)
+		if err != nil {
+			probs = append(probs, problem.Errorf(p, problem.ObjectRef{}, "", "cannot read: %v", err))
+		}
+	}
+	slices.Sort(files)
+	files = slices.Compact(files)
+	// Files are read and split on every core; documents keep file order.
+	perFile := make([][]*Document, len(files))
+	probsPerFile := make([]problem.List, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				probsPerFile[i] = problem.List{problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err))}
+				return nil
+			}
+			perFile[i], probsPerFile[i] = SplitDocuments(f, data)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	var docs []*Document
+	for i := range files {
+		probs = append(probs, probsPerFile[i]...)
+		docs = append(docs, perFile[i]...)
+	}
+	return docs, probs
+}
+
+// pathError is the cause of a file system error, without the path a
+// problem names already.
+func pathError(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }

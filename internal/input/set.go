@@ -66,13 +66,14 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	// Sorting first makes the report independent of input order: the job in
 	// the file that sorts last is the duplicate.
 	sortJobs(set.Jobs)
-	ps, jobs := checkDuplicates(set.Jobs, func(j *Job) string { return j.File }, "job")
+	ps, jobs := checkDuplicates(set.Jobs, byName, func(j *Job) string { return j.File }, duplicateJob("job"))
 	probs, set.Jobs = append(probs, ps...), jobs
 	sortSessionJobs(set.SessionJobs)
-	ps, sessionJobs := checkDuplicates(set.SessionJobs, func(j *SessionJob) string { return j.File }, "session job")
+	ps, sessionJobs := checkDuplicates(set.SessionJobs, byName, func(j *SessionJob) string { return j.File }, duplicateJob("session job"))
 	probs, set.SessionJobs = append(probs, ps...), sessionJobs
 	SortExtras(set.Extras)
-	ps, extras := checkDuplicateExtras(set.Extras)
+	ps, extras := checkDuplicates(set.Extras, func(e *Extra) string { return e.Object.ID() }, func(e *Extra) string { return e.File },
+		func(_, where string) string { return "duplicate object: already defined in " + where })
 	probs, set.Extras = append(probs, ps...), extras
 	if set.Platform != nil {
 		var envs []string
@@ -84,49 +85,40 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	return set, probs
 }
 
-// checkDuplicates reports every object of kind what (a job, a session job)
-// defined a second time and returns the objects without them, so the rest
-// can still be checked.
-func checkDuplicates[T interface{ Ref() problem.ObjectRef }](objs []T, file func(T) string, what string) (problem.List, []T) {
+// checkDuplicates reports every object whose key an earlier one has and
+// returns the objects without them, so the rest can still be checked.
+// message words the problem, given the key and the first one's file.
+func checkDuplicates[T interface{ Ref() problem.ObjectRef }](objs []T, key, file func(T) string, message func(key, where string) string) (problem.List, []T) {
 	var probs problem.List
 	var kept []T
 	first := map[string]T{}
 	for _, o := range objs {
-		ref := o.Ref()
-		key := ref.Namespace + "/" + ref.Name
-		if prev, ok := first[key]; ok {
+		k := key(o)
+		if prev, ok := first[k]; ok {
 			where := file(prev)
 			if where == file(o) {
 				where = "the same file"
 			}
-			probs = append(probs, problem.Errorf(file(o), ref, "metadata.name",
-				"duplicate %s: %s is already defined in %s", what, key, where))
+			probs = append(probs, problem.Errorf(file(o), o.Ref(), "metadata.name", "%s", message(k, where)))
 			continue
 		}
-		first[key] = o
+		first[k] = o
 		kept = append(kept, o)
 	}
 	return probs, kept
 }
 
-func checkDuplicateExtras(extras []*Extra) (problem.List, []*Extra) {
-	var probs problem.List
-	var kept []*Extra
-	first := map[string]*Extra{}
-	for _, e := range extras {
-		id := e.Object.ID()
-		if prev, ok := first[id]; ok {
-			where := prev.File
-			if where == e.File {
-				where = "the same file"
-			}
-			probs = append(probs, problem.Errorf(e.File, e.Ref(), "metadata.name", "duplicate object: already defined in %s", where))
-			continue
-		}
-		first[id] = e
-		kept = append(kept, e)
+// byName keys a job or session job by namespace and name.
+func byName[T interface{ Ref() problem.ObjectRef }](o T) string {
+	ref := o.Ref()
+	return ref.Namespace + "/" + ref.Name
+}
+
+// duplicateJob words a job of kind what (a job, a session job) defined twice.
+func duplicateJob(what string) func(key, where string) string {
+	return func(key, where string) string {
+		return fmt.Sprintf("duplicate %s: %s is already defined in %s", what, key, where)
 	}
-	return probs, kept
 }
 
 // SortExtras orders objects by identity, then file, so input order never matters.

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -241,7 +243,7 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 	}
 	// A drifted pool restarts the pods of the jobs on it.
 	attributed := map[string]bool{}
-	for _, k := range sortedKeys(cur) {
+	for _, k := range slices.Sorted(maps.Keys(cur)) {
 		o := cur[k]
 		if !isJob(o) || old[k] == nil {
 			continue
@@ -266,7 +268,7 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 			c.Fields = capFields(c.Fields)
 		}
 	}
-	for _, pool := range sortedKeys(drifted) {
+	for _, pool := range slices.Sorted(maps.Keys(drifted)) {
 		if attributed[pool] {
 			continue
 		}
@@ -299,23 +301,7 @@ func Compare(env string, base, head output.Tree) (Environment, error) {
 
 // planJob classifies one FlinkDeployment; no actions means unchanged.
 func planJob(a, b *object, fields []fieldChange) Change {
-	o := b
-	if o == nil {
-		o = a
-	}
-	c := Change{Kind: o.kind, Namespace: o.namespace, Name: o.name, Component: o.component}
-	var outs []outcome
-	switch {
-	case a == nil:
-		action := "new job"
-		if facts(b.data).suspended {
-			action = "new job (suspended)"
-		}
-		outs = []outcome{{action, Safe}}
-	case b == nil:
-		outs = []outcome{removedOutcome(facts(a.data))}
-	case len(fields) > 0:
-		was, now := facts(a.data), facts(b.data)
+	return planRun(a, b, fields, func(m map[string]any) map[string]any { return m }, func(va, vb map[string]any, was, now jobFacts) outcome {
 		diff := diffIgnore
 		scaleOnly := true // every field that acts is a parallelism field
 		for _, f := range fields {
@@ -327,29 +313,55 @@ func planJob(a, b *object, fields []fieldChange) Change {
 				scaleOnly = false
 			}
 		}
-		stateChanged := str(a.data, "spec", "job", "state") != str(b.data, "spec", "job", "state")
+		stateChanged := str(va, "spec", "job", "state") != str(vb, "spec", "job", "state")
 		switch {
 		case diff == diffIgnore:
-			outs = append(outs, outcome{"no restart: only fields the operator ignores", Safe})
-		case o.kind == "FlinkDeployment" && get(b.data, "spec", "job") == nil:
-			outs = append(outs, sessionClusterOutcome())
+			return outcome{"no restart: only fields the operator ignores", Safe}
+		case b.kind == "FlinkDeployment" && get(vb, "spec", "job") == nil:
+			return sessionClusterOutcome()
 		case was.suspended && now.suspended:
-			outs = append(outs, outcome{"updated while suspended", Safe})
+			return outcome{"updated while suspended", Safe}
 		case diff == diffSavepointRedeploy:
-			outs = append(outs, outcome{"redeploy from initialSavepointPath", Restart})
+			return outcome{"redeploy from initialSavepointPath", Restart}
 		case stateChanged && now.suspended:
-			outs = append(outs, upgradeOutcome("suspend", now))
+			return upgradeOutcome("suspend", now)
 		case stateChanged:
-			outs = append(outs, upgradeOutcome("resume", now))
+			return upgradeOutcome("resume", now)
 		case diff == diffScale:
-			outs = append(outs, scaleOutcome(now))
+			return scaleOutcome(now)
 		case diff == diffUpgrade && scaleOnly:
 			// A parallelism change the operator applies as an upgrade.
-			outs = append(outs, upgradeOutcome("rescale by upgrade", now))
+			return upgradeOutcome("rescale by upgrade", now)
 		default:
-			outs = append(outs, upgradeOutcome("upgrade", now))
+			return upgradeOutcome("upgrade", now)
 		}
-		outs = append(outs, modeOutcomes(was, now)...)
+	})
+}
+
+// planRun classifies one object that runs a job, read through view as
+// the FlinkDeployment the rules read: new, removed, or changed, which
+// changed classifies from the two views (the upgrade mode's risks are
+// added). No actions means unchanged.
+func planRun(a, b *object, fields []fieldChange, view func(map[string]any) map[string]any, changed func(va, vb map[string]any, was, now jobFacts) outcome) Change {
+	o := b
+	if o == nil {
+		o = a
+	}
+	c := Change{Kind: o.kind, Namespace: o.namespace, Name: o.name, Component: o.component}
+	var outs []outcome
+	switch {
+	case a == nil:
+		action := "new job"
+		if facts(view(b.data)).suspended {
+			action = "new job (suspended)"
+		}
+		outs = []outcome{{action, Safe}}
+	case b == nil:
+		outs = []outcome{removedOutcome(facts(view(a.data)))}
+	case len(fields) > 0:
+		va, vb := view(a.data), view(b.data)
+		was, now := facts(va), facts(vb)
+		outs = append([]outcome{changed(va, vb, was, now)}, modeOutcomes(was, now)...)
 		c.Fields = fieldNames(fields)
 	}
 	for _, oc := range outs {
@@ -414,24 +426,7 @@ func templateView(m map[string]any) map[string]any {
 // planBlueGreen classifies one FlinkBlueGreenDeployment [blue-green]; no
 // actions means unchanged.
 func planBlueGreen(a, b *object, fields []fieldChange) Change {
-	o := b
-	if o == nil {
-		o = a
-	}
-	c := Change{Kind: o.kind, Namespace: o.namespace, Name: o.name, Component: o.component}
-	var outs []outcome
-	switch {
-	case a == nil:
-		action := "new job"
-		if facts(templateView(b.data)).suspended {
-			action = "new job (suspended)"
-		}
-		outs = []outcome{{action, Safe}}
-	case b == nil:
-		outs = []outcome{removedOutcome(facts(templateView(a.data)))}
-	case len(fields) > 0:
-		va, vb := templateView(a.data), templateView(b.data)
-		was, now := facts(va), facts(vb)
+	return planRun(a, b, fields, templateView, func(va, vb map[string]any, was, now jobFacts) outcome {
 		var tf []fieldChange
 		diffFields(va["spec"], vb["spec"], fieldPath{"spec"}, &tf)
 		diff := diffIgnore
@@ -442,24 +437,17 @@ func planBlueGreen(a, b *object, fields []fieldChange) Change {
 		}
 		switch {
 		case len(tf) == 0:
-			outs = append(outs, outcome{"no transition: only fields outside spec.template.spec", Safe})
+			return outcome{"no transition: only fields outside spec.template.spec", Safe}
 		case !was.suspended && now.suspended:
-			outs = append(outs, upgradeOutcome("suspend", now))
+			return upgradeOutcome("suspend", now)
 		case was.suspended && !now.suspended:
-			outs = append(outs, upgradeOutcome("resume", now))
+			return upgradeOutcome("resume", now)
 		case was.suspended && now.suspended:
-			outs = append(outs, outcome{"updated while suspended", Safe})
+			return outcome{"updated while suspended", Safe}
 		default:
-			outs = append(outs, blueGreenOutcome(diff, now))
+			return blueGreenOutcome(diff, now)
 		}
-		outs = append(outs, modeOutcomes(was, now)...)
-		c.Fields = fieldNames(fields)
-	}
-	for _, oc := range outs {
-		c.Actions = append(c.Actions, oc.action)
-		c.Risk = maxRisk(c.Risk, oc.risk)
-	}
-	return c
+	})
 }
 
 // planSnapshot classifies one FlinkStateSnapshot [snapshots].
@@ -564,7 +552,7 @@ func nodePools(m map[string]any) []string {
 	var pools []string
 	for _, tpl := range [][]string{{"spec", "podTemplate"}, {"spec", "jobManager", "podTemplate"}, {"spec", "taskManager", "podTemplate"}} {
 		p := str(m, append(tpl, "spec", "nodeSelector", "krm-flink.io/nodepool")...)
-		if p != "" && !contains(pools, p) {
+		if p != "" && !slices.Contains(pools, p) {
 			pools = append(pools, p)
 		}
 	}
@@ -592,7 +580,7 @@ func diffFields(a, b any, p fieldPath, out *[]fieldChange) {
 		for k := range bm {
 			keys[k] = true
 		}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			diffFields(am[k], bm[k], append(p[:len(p):len(p)], k), out)
 		}
 		return
@@ -675,24 +663,6 @@ func maxRisk(a, b Risk) Risk {
 		return b
 	}
 	return a
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // ByEnvironment splits the generated files of an output folder (paths

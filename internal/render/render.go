@@ -129,15 +129,7 @@ func (r *Renderer) Render(env string) (*Result, error) {
 	if probs2.HasErrors() {
 		return nil, append(probs2, res.Warnings...)
 	}
-	for _, o := range res.Objects {
-		labels := o.GetLabels()
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[manifest.ManagedByLabel] = manifest.ManagedBy
-		labels[manifest.ComponentLabel] = o.Component
-		o.SetLabels(labels)
-	}
+	labelManaged(res.Objects)
 	res.Objects = append(res.Objects, extras...)
 	gitops.Annotate(res.Objects)
 	Sort(res.Objects)
@@ -200,7 +192,13 @@ func bootstrap(env string, g *api.GitOps, objs []*manifest.Object) []*manifest.O
 	if a := g.ArgoCD; a != nil && a.HealthChecks {
 		out = append(out, gitops.ArgoHealthChecks(a.Namespace))
 	}
-	for _, o := range out {
+	labelManaged(out)
+	return out
+}
+
+// labelManaged labels objects as krm-flink's, each with its component.
+func labelManaged(objs []*manifest.Object) {
+	for _, o := range objs {
 		labels := o.GetLabels()
 		if labels == nil {
 			labels = map[string]string{}
@@ -209,7 +207,6 @@ func bootstrap(env string, g *api.GitOps, objs []*manifest.Object) []*manifest.O
 		labels[manifest.ComponentLabel] = o.Component
 		o.SetLabels(labels)
 	}
-	return out
 }
 
 // Sort orders objects by component, namespace, kind and name.

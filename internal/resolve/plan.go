@@ -127,7 +127,7 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 	for i, j := range set.Jobs {
 		g.Go(func() error {
 			r := &results[i]
-			r.probs = checkJobEnvironments(j, envNames)
+			r.probs = checkEnvironmentNames(j.File, j.Ref(), &j.Spec.PerEnvironment, envNames)
 			if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
 				return nil
 			}
@@ -234,64 +234,26 @@ func overridesFlinkVersion(overrides json.RawMessage) bool {
 	return json.Unmarshal(overrides, &o) == nil && o.Flink.FlinkVersion != nil
 }
 
-func checkJobEnvironments(j *input.Job, envNames []string) problem.List {
-	var probs problem.List
-	for name := range j.Spec.Environments {
-		if !contains(envNames, name) {
-			probs = append(probs, problem.Errorf(j.File, j.Ref(), "spec.environments."+name,
-				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
-		}
-	}
-	for i, name := range j.Spec.Only {
-		if !contains(envNames, name) {
-			probs = append(probs, problem.Errorf(j.File, j.Ref(), fmt.Sprintf("spec.only[%d]", i),
-				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
-		}
-	}
-	return probs
-}
-
 // resolveJob merges, defaults and validates one job for an environment.
 // When the platform has problems of its own (platformBroken), only problems
 // in fields the job sets itself are reported: the rest come from the
 // platform and are reported there.
 func resolveJob(src *input.Job, envName string, platform *api.FlinkPlatform, platformBroken bool) (*Job, problem.List) {
 	out := deepCopyJob(src.FlinkJobSpec)
-	override := src.Spec.Environments[envName]
-	overridden := map[string]bool{}
-	if len(override) > 0 && string(override) != "null" {
-		prefix := "spec.environments." + envName
-		var probe api.JobFields
-		if probs := strictInto(override, &probe, src.File, src.Ref(), prefix); len(probs) > 0 {
+	fields, probe, overridden, probs := mergeEnvironment(&out.Spec.JobFields, src.Spec.Environments[envName], src.File, src.Ref(), envName,
+		func(o json.RawMessage) json.RawMessage { return splitPodTemplates(o) })
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	if fields != nil {
+		if probs := mergeOverridePodTemplates(jobPodTemplates(fields), jobPodTemplates(probe), src.File, src.Ref(), "spec.environments."+envName, "the job's "); len(probs) > 0 {
 			return nil, probs
 		}
-		var keys map[string]json.RawMessage
-		_ = json.Unmarshal(override, &keys)
-		for k := range keys {
-			overridden[k] = true
-		}
-		override = splitPodTemplates(override)
-		base, err := json.Marshal(out.Spec.JobFields)
-		if err != nil {
-			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
-		}
-		merged, err := jsonpatch.MergePatch(base, override)
-		if err != nil {
-			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "cannot merge: %v", err)}
-		}
-		var fields api.JobFields
-		if probs := strictInto(merged, &fields, src.File, src.Ref(), prefix); len(probs) > 0 {
-			return nil, probs
-		}
-		if probs := mergeOverridePodTemplates(jobPodTemplates(&fields), jobPodTemplates(&probe), src.File, src.Ref(), prefix, "the job's "); len(probs) > 0 {
-			return nil, probs
-		}
-		out.Spec.JobFields = fields
+		out.Spec.JobFields = *fields
 	}
 	out.Default(&platform.Spec)
 	errs := out.Validate(api.JobContext{Platform: &platform.Spec, OperatorVersion: OperatorVersion(&platform.Spec)})
 	own := ownFields(src.FlinkJobSpec)
-	var probs problem.List
 	for _, p := range fieldProblems(src.File, src.Ref(), errs, platform.Spec.Policy.PlainTextCredentials) {
 		top, ok := topField(p.Field)
 		switch {

@@ -1,12 +1,10 @@
 package resolve
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
 
-	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
@@ -39,7 +37,7 @@ func resolveSessionJobs(set *input.Set, envName string, pl *Plan, platform *api.
 	}
 	var probs problem.List
 	for _, src := range set.SessionJobs {
-		probs = append(probs, checkEnvironmentNames(src.File, src.Ref(), src.Spec.Environments, src.Spec.Only, envNames)...)
+		probs = append(probs, checkEnvironmentNames(src.File, src.Ref(), &src.Spec.PerEnvironment, envNames)...)
 		if len(src.Spec.Only) > 0 && !contains(src.Spec.Only, envName) {
 			continue
 		}
@@ -82,16 +80,17 @@ func resolveSessionJobs(set *input.Set, envName string, pl *Plan, platform *api.
 	return probs
 }
 
-// checkEnvironmentNames reports environments and only entries the platform does not define.
-func checkEnvironmentNames(file string, ref problem.ObjectRef, envs map[string]json.RawMessage, only, envNames []string) problem.List {
+// checkEnvironmentNames reports environments and only entries of a job or
+// session job that the platform does not define.
+func checkEnvironmentNames(file string, ref problem.ObjectRef, e *api.PerEnvironment, envNames []string) problem.List {
 	var probs problem.List
-	for name := range envs {
+	for name := range e.Environments {
 		if !contains(envNames, name) {
 			probs = append(probs, problem.Errorf(file, ref, "spec.environments."+name,
 				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
 		}
 	}
-	for i, name := range only {
+	for i, name := range e.Only {
 		if !contains(envNames, name) {
 			probs = append(probs, problem.Errorf(file, ref, fmt.Sprintf("spec.only[%d]", i),
 				"no environment %q on the platform (it defines %s)", name, strings.Join(envNames, ", ")))
@@ -104,35 +103,14 @@ func checkEnvironmentNames(file string, ref problem.ObjectRef, envs map[string]j
 func resolveSessionJob(src *input.SessionJob, envName string, platform *api.FlinkPlatform) (*SessionJob, problem.List) {
 	out := &api.FlinkSessionJobSpec{}
 	mustRoundTrip(src.FlinkSessionJobSpec, out)
-	override := src.Spec.Environments[envName]
-	overridden := map[string]bool{}
-	if len(override) > 0 && string(override) != "null" {
-		prefix := "spec.environments." + envName
-		var probe api.SessionJobFields
-		if probs := strictInto(override, &probe, src.File, src.Ref(), prefix); len(probs) > 0 {
-			return nil, probs
-		}
-		var keys map[string]json.RawMessage
-		_ = json.Unmarshal(override, &keys)
-		for k := range keys {
-			overridden[k] = true
-		}
-		base, err := json.Marshal(out.Spec.SessionJobFields)
-		if err != nil {
-			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "internal error: %v", err)}
-		}
-		merged, err := jsonpatch.MergePatch(base, override)
-		if err != nil {
-			return nil, problem.List{problem.Errorf(src.File, src.Ref(), prefix, "cannot merge: %v", err)}
-		}
-		var fields api.SessionJobFields
-		if probs := strictInto(merged, &fields, src.File, src.Ref(), prefix); len(probs) > 0 {
-			return nil, probs
-		}
-		out.Spec.SessionJobFields = fields
+	fields, _, overridden, probs := mergeEnvironment(&out.Spec.SessionJobFields, src.Spec.Environments[envName], src.File, src.Ref(), envName, nil)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	if fields != nil {
+		out.Spec.SessionJobFields = *fields
 	}
 	out.Default()
-	var probs problem.List
 	for _, p := range fieldProblems(src.File, src.Ref(), out.Validate(OperatorVersion(&platform.Spec)), platform.Spec.Policy.PlainTextCredentials) {
 		if top, ok := topField(p.Field); ok && overridden[top] {
 			p.Field = "spec.environments." + envName + p.Field[len("spec"):]

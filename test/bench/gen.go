@@ -212,9 +212,11 @@ func Platform(envs []string, components bool) *api.FlinkPlatform {
 			Region:            "us-east-1",
 			KubernetesVersion: "1.29.0",
 			Flink: api.FlinkDefaults{
-				Image:          "flink:1.18",
-				FlinkVersion:   "v1_18",
-				ServiceAccount: &api.ServiceAccountRef{Name: "flink"},
+				ClusterSettings: api.ClusterSettings{
+					Image:          "flink:1.18",
+					FlinkVersion:   "v1_18",
+					ServiceAccount: &api.ServiceAccountRef{Name: "flink"},
+				},
 				FlinkConfiguration: map[string]string{
 					"taskmanager.numberOfTaskSlots": "2",
 					"state.backend.type":            "rocksdb",
@@ -317,10 +319,12 @@ func job(rng *rand.Rand, i, namespaces int, envs []string) *api.FlinkJobSpec {
 	stateDir := fmt.Sprintf("s3://flink-state/%s/%s", ns, name)
 
 	s := api.JobFields{
-		Owner:       owner,
-		Repo:        "github.com/example/" + domain + "-" + stage,
-		JarURI:      "local:///opt/flink/usrlib/" + domain + "-" + stage + ".jar",
-		Parallelism: ptr([]int32{1, 1, 2, 2, 4, 4, 8, 16, 32, 64}[rng.IntN(10)]),
+		Owner: owner,
+		Repo:  "github.com/example/" + domain + "-" + stage,
+		JobRun: api.JobRun{
+			JarURI:      "local:///opt/flink/usrlib/" + domain + "-" + stage + ".jar",
+			Parallelism: ptr([]int32{1, 1, 2, 2, 4, 4, 8, 16, 32, 64}[rng.IntN(10)]),
+		},
 		FlinkConfiguration: map[string]string{
 			"state.checkpoints.dir":            stateDir + "/checkpoints",
 			"execution.checkpointing.interval": pick([]string{"10s", "30s", "1m", "5m"}),

@@ -273,11 +273,7 @@ func (j *FlinkJobSpec) Default(p *PlatformSpec) {
 		s.JobManager.Replicas = ptr(int32(1))
 	}
 	if !j.IsSession() { // a session cluster has no job; Validate refuses its job fields
-		if s.Parallelism == nil {
-			s.Parallelism = ptr(int32(1))
-		}
-		s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
-		s.State = firstNonEmpty(s.State, DefaultJobState)
+		s.defaultRun()
 	}
 	s.PodSecurity = firstNonEmpty(s.PodSecurity, PodSecurityRestricted)
 	s.Nodes = mergeNodes(&p.Nodes.Karpenter.Defaults, s.Nodes)

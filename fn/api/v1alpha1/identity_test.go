@@ -90,9 +90,9 @@ func TestJobIdentityDefaults(t *testing.T) {
 		"platform's name, by name": {platform: role, job: &ServiceAccountRef{Name: "flink"}, want: *role},
 	} {
 		t.Run(name, func(t *testing.T) {
-			p := &FlinkPlatform{Spec: PlatformSpec{Flink: FlinkDefaults{ServiceAccount: tc.platform}}}
+			p := &FlinkPlatform{Spec: PlatformSpec{Flink: FlinkDefaults{ClusterSettings: ClusterSettings{ServiceAccount: tc.platform}}}}
 			p.Default()
-			j := &FlinkJobSpec{Spec: JobSpec{JobFields: JobFields{ServiceAccount: tc.job}}}
+			j := &FlinkJobSpec{Spec: JobSpec{JobFields: JobFields{ClusterSettings: ClusterSettings{ServiceAccount: tc.job}}}}
 			j.Default(&p.Spec)
 			if got := *j.Spec.ServiceAccount; got.Name != tc.want.Name || got.IAMRoleArn != tc.want.IAMRoleArn {
 				t.Errorf("got %s, want %s", got.String(), tc.want.String())
@@ -117,8 +117,8 @@ func TestWebIdentityS3(t *testing.T) {
 		"job asks, no role (refused)": {job: ptr(true), sa: noRole},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := &JobFields{S3WebIdentity: tc.job, ServiceAccount: tc.sa}
-			if got := s.WebIdentityS3(&FlinkDefaults{S3WebIdentity: tc.platform}); got != tc.want {
+			s := &JobFields{ClusterSettings: ClusterSettings{S3WebIdentity: tc.job, ServiceAccount: tc.sa}}
+			if got := s.WebIdentityS3(&FlinkDefaults{ClusterSettings: ClusterSettings{S3WebIdentity: tc.platform}}); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})

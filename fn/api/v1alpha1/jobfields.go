@@ -12,6 +12,50 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
+// ClusterSettings are the settings of a job's Flink cluster (its
+// FlinkDeployment) that the platform's spec.flink gives every job and a job
+// may override.
+type ClusterSettings struct {
+	// Image of the Flink pods, by tag or (with requireDigests) digest; a
+	// job's overrides the platform's.
+	// +optional
+	Image string `json:"image,omitempty"`
+	// ImagePullPolicy: Always, IfNotPresent or Never; a job's overrides the
+	// platform's.
+	// +optional
+	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
+	// FlinkVersion is the operator's enum (v1_18, v1_19...): one the pinned
+	// operator release's CRD accepts and still runs (v1_15 and later); a
+	// job's overrides the platform's.
+	// +optional
+	FlinkVersion string `json:"flinkVersion,omitempty"`
+	// ServiceAccount the Flink pods run as: a name, or {name, iamRoleArn}
+	// for an IAM role (IRSA). A job without its own inherits the platform's
+	// whole; default "flink".
+	// +optional
+	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
+	// S3WebIdentity adds the S3 credential settings Flink's S3 filesystems
+	// need to use the IAM role of serviceAccount (S3WebIdentityConfiguration);
+	// the platform's adds them to every job with an IAM role.
+	// +optional
+	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
+	// Ingress for the Flink web UI, created by the operator. The platform's
+	// className, annotations and labels are defaults for every job with an
+	// ingress; with a template, every job gets one.
+	// +optional
+	Ingress *Ingress `json:"ingress,omitempty"`
+	// LogConfiguration replaces Flink's logging configuration, by file name:
+	// log4j-console.properties or logback-console.xml. The platform's are
+	// defaults; a job's files win.
+	// +optional
+	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
+	// Mode is native (default: the JobManager creates TaskManager pods) or
+	// standalone (the operator does; reactive scaling); the platform's is the
+	// jobs' default.
+	// +optional
+	Mode string `json:"mode,omitempty"`
+}
+
 // Ingress is the FlinkDeployment's ingress for the Flink web UI, as the
 // operator's IngressSpec: the operator creates the Ingress object.
 type Ingress struct {
@@ -230,19 +274,12 @@ func validateLogConfiguration(path *field.Path, files map[string]string) field.E
 	return errs
 }
 
-// JobNonces are the FlinkDeployment spec.job fields of a job, by their
-// YAML names, that are set; for the job chart's values.
+// JobNonces are the FlinkDeployment spec.job nonce fields of a job, by
+// their YAML names, that are set; for the job chart's values.
 func (s *JobFields) JobNonces() map[string]any {
-	out := map[string]any{}
-	for name, v := range map[string]*int64{
-		"savepointTriggerNonce":  s.SavepointTriggerNonce,
-		"checkpointTriggerNonce": s.CheckpointTriggerNonce,
-		"savepointRedeployNonce": s.SavepointRedeployNonce,
-		"autoscalerResetNonce":   s.AutoscalerResetNonce,
-	} {
-		if v != nil {
-			out[name] = *v
-		}
+	out := s.JobActions.JobNonces()
+	if s.AutoscalerResetNonce != nil {
+		out["autoscalerResetNonce"] = *s.AutoscalerResetNonce
 	}
 	return out
 }

@@ -294,26 +294,34 @@ func validatePodTemplateCredentials(path *field.Path, t *PodTemplate) field.Erro
 		return nil
 	}
 	var errs field.ErrorList
+	eachContainer(path, t, func(cp *field.Path, c corev1.Container) {
+		for k, e := range c.Env {
+			p := cp.Child("env").Index(k).Child("value")
+			switch {
+			case e.Value != "" && IsCredentialKey(e.Name):
+				errs = append(errs, plainTextError(p, e.Name+" holds a credential",
+					"it would be committed to Git; reference a Secret instead: "+
+						"valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} (or, for the Flink container, spec.secrets: [{name: <secret>, key: <key>, env: "+e.Name+"}])"))
+			case SecretValueKind(e.Value) != "":
+				errs = append(errs, plainTextError(p, "the value looks like "+SecretValueKind(e.Value), "reference a Secret instead: valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}"))
+			}
+		}
+	})
+	return errs
+}
+
+// eachContainer calls fn with every init container and container of t
+// and its path.
+func eachContainer(path *field.Path, t *PodTemplate, fn func(p *field.Path, c corev1.Container)) {
 	spec := path.Child("spec")
 	for _, group := range []struct {
 		name       string
 		containers []corev1.Container
 	}{{"initContainers", t.Spec.InitContainers}, {"containers", t.Spec.Containers}} {
 		for i, c := range group.containers {
-			for k, e := range c.Env {
-				p := spec.Child(group.name).Index(i).Child("env").Index(k).Child("value")
-				switch {
-				case e.Value != "" && IsCredentialKey(e.Name):
-					errs = append(errs, plainTextError(p, e.Name+" holds a credential",
-						"it would be committed to Git; reference a Secret instead: "+
-							"valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} (or, for the Flink container, spec.secrets: [{name: <secret>, key: <key>, env: "+e.Name+"}])"))
-				case SecretValueKind(e.Value) != "":
-					errs = append(errs, plainTextError(p, "the value looks like "+SecretValueKind(e.Value), "reference a Secret instead: valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}"))
-				}
-			}
+			fn(spec.Child(group.name).Index(i), c)
 		}
 	}
-	return errs
 }
 
 // podTemplates lists a spec's pod templates with their paths below it.
@@ -341,23 +349,17 @@ func validatePodTemplate(path *field.Path, t *PodTemplate) field.ErrorList {
 		return nil
 	}
 	var errs field.ErrorList
-	spec := path.Child("spec")
-	for _, group := range []struct {
-		name       string
-		containers []corev1.Container
-	}{{"initContainers", t.Spec.InitContainers}, {"containers", t.Spec.Containers}} {
-		for i, c := range group.containers {
-			p := spec.Child(group.name).Index(i)
-			if c.Name == "" {
-				errs = append(errs, field.Required(p.Child("name"), "containers merge by name"))
-			}
-			for k, e := range c.Env {
-				if e.Name == "" {
-					errs = append(errs, field.Required(p.Child("env").Index(k).Child("name"), "variables merge by name"))
-				}
+	eachContainer(path, t, func(p *field.Path, c corev1.Container) {
+		if c.Name == "" {
+			errs = append(errs, field.Required(p.Child("name"), "containers merge by name"))
+		}
+		for k, e := range c.Env {
+			if e.Name == "" {
+				errs = append(errs, field.Required(p.Child("env").Index(k).Child("name"), "variables merge by name"))
 			}
 		}
-	}
+	})
+	spec := path.Child("spec")
 	for i, v := range t.Spec.Volumes {
 		if v.Name == "" {
 			errs = append(errs, field.Required(spec.Child("volumes").Index(i).Child("name"), "volumes merge by name"))

@@ -246,7 +246,7 @@ func MergeSecrets(platform, job []FlinkSecret) []FlinkSecret {
 // defaults alone would render them; each job is checked again with its own.
 func validatePlatformSecrets(flink *field.Path, f *FlinkDefaults) field.ErrorList {
 	errs := validateSecrets(flink.Child("secrets"), f.Secrets, flink.Child("flinkConfiguration"), f.FlinkConfiguration)
-	fields := &JobFields{Mode: f.Mode, FlinkVersion: f.FlinkVersion, Secrets: f.Secrets,
+	fields := &JobFields{ClusterSettings: ClusterSettings{Mode: f.Mode, FlinkVersion: f.FlinkVersion}, Secrets: f.Secrets,
 		FlinkConfiguration: f.FlinkConfiguration, PodTemplate: f.PodTemplate, JobManager: f.JobManager, TaskManager: f.TaskManager}
 	return append(errs, validateConfigKeys(flink, fields, f.FlinkConfiguration)...)
 }

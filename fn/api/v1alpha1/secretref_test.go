@@ -30,63 +30,63 @@ func TestValidateConfigKeys(t *testing.T) {
 		platform map[string]string
 		want     []string
 	}{
-		{name: "native, 1.17", fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("security.ssl.internal.keystore-password")}}},
-		{name: "mode left to the operator (native)", fields: JobFields{FlinkVersion: "v2_0", Secrets: []FlinkSecret{ref("a.b")}}},
+		{name: "native, 1.17", fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("security.ssl.internal.keystore-password")}}},
+		{name: "mode left to the operator (native)", fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v2_0"}, Secrets: []FlinkSecret{ref("a.b")}}},
 		{
 			name:   "standalone",
-			fields: JobFields{FlinkVersion: "v1_20", Mode: ModeStandalone, Secrets: []FlinkSecret{ref("a.b")}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_20", Mode: ModeStandalone}, Secrets: []FlinkSecret{ref("a.b")}},
 			want:   []string{`spec.secrets[0].configKey: Invalid value: "a.b": needs mode native (spec.mode is standalone)`},
 		},
 		{
 			name:   "Flink 1.16",
-			fields: JobFields{FlinkVersion: "v1_16", Secrets: []FlinkSecret{ref("a.b")}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_16"}, Secrets: []FlinkSecret{ref("a.b")}},
 			want:   []string{`spec.secrets[0].configKey: Invalid value: "a.b": needs spec.flinkVersion v1_17 or later (it is v1_16)`},
 		},
 		{
 			name:   "not a Flink key",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b$(id)")}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b$(id)")}},
 			want:   []string{`spec.secrets[0].configKey: Invalid value: "a.b$(id)": must be a Flink option key`},
 		},
 		{
 			name:   "an option krm-flink renders",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref(TaskManagerEntrypointArgsKey)}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref(TaskManagerEntrypointArgsKey)}},
 			want:   []string{`spec.secrets[0].configKey: Invalid value: "kubernetes.taskmanager.entrypoint.args": krm-flink renders this option itself`},
 		},
 		{
 			name:   "reserved",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("kubernetes.cluster-id")}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("kubernetes.cluster-id")}},
 			want:   []string{`spec.secrets[0].configKey: Invalid value: "kubernetes.cluster-id": the operator sets this option itself`},
 		},
 		{
 			name:   "twice",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b"), ref("a.b")}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b"), ref("a.b")}},
 			want:   []string{`spec.secrets[1].configKey: Duplicate value: "a.b (also secrets[0].configKey)"`},
 		},
 		{
 			name:   "two keys, one variable",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b"), ref("a-b")}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b"), ref("a-b")}},
 			want:   []string{`spec.secrets[1].configKey: Invalid value: "a-b": gives the same environment variable, KRM_FLINK_CONF_A_B, as secrets[0].configKey a.b`},
 		},
 		{
 			name:   "the job's flinkConfiguration sets it too",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b")}, FlinkConfiguration: FlinkConfiguration{"a.b": "x"}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b")}, FlinkConfiguration: FlinkConfiguration{"a.b": "x"}},
 			want:   []string{`spec.secrets[0].configKey: Invalid value: "a.b": spec.flinkConfiguration sets a.b too`},
 		},
 		{
 			name:     "the platform's flinkConfiguration sets it",
-			fields:   JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b")}, FlinkConfiguration: FlinkConfiguration{"a.b": "x"}},
+			fields:   JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b")}, FlinkConfiguration: FlinkConfiguration{"a.b": "x"}},
 			platform: map[string]string{"a.b": "x"},
 			want:     []string{`spec.secrets[0].configKey: Invalid value: "a.b": the platform's spec.flink.flinkConfiguration sets a.b too`},
 		},
 		{
 			name: "a user variable of the same name",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b"), {Name: "x", Key: "k", Env: "KRM_FLINK_CONF_A_B"}},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b"), {Name: "x", Key: "k", Env: "KRM_FLINK_CONF_A_B"}},
 				PodTemplate: &PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: MainContainer, Env: []corev1.EnvVar{{Name: "KRM_FLINK_CONF_A_B"}}}}}}},
 			want: []string{`spec.secrets[0].configKey: Invalid value: "a.b": krm-flink passes its value in the environment variable KRM_FLINK_CONF_A_B, which spec.secrets[1].env sets too`},
 		},
 		{
 			name: "a pod template variable of the same name",
-			fields: JobFields{FlinkVersion: "v1_17", Secrets: []FlinkSecret{ref("a.b")},
+			fields: JobFields{ClusterSettings: ClusterSettings{FlinkVersion: "v1_17"}, Secrets: []FlinkSecret{ref("a.b")},
 				PodTemplate: &PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: MainContainer, Env: []corev1.EnvVar{{Name: "X"}, {Name: "KRM_FLINK_CONF_A_B"}}}}}}},
 			want: []string{`spec.secrets[0].configKey: Invalid value: "a.b": krm-flink passes its value in the environment variable KRM_FLINK_CONF_A_B, which spec.podTemplate.spec.containers[0].env[1] sets too`},
 		},

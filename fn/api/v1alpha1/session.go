@@ -1,7 +1,6 @@
 package v1alpha1
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/krm-flink/krm-flink/internal/flinkcrd"
@@ -37,13 +36,8 @@ type FlinkSessionJobSpec struct {
 // SessionJobSpec is the body of a FlinkSessionJobSpec.
 type SessionJobSpec struct {
 	SessionJobFields `json:",inline"`
-	// Environments maps an environment name to a partial SessionJobFields
-	// merged over the session job for that environment (JSON merge patch).
-	// +optional
-	Environments map[string]json.RawMessage `json:"environments,omitempty"`
-	// Only restricts the session job to these environments. Default: all.
-	// +optional
-	Only []string `json:"only,omitempty"`
+	// Where the session job runs, and how differently, as a FlinkJobSpec's.
+	PerEnvironment `json:",inline"`
 }
 
 // SessionJobFields are the settings of a session job an environment may override.
@@ -57,36 +51,11 @@ type SessionJobFields struct {
 	// Repo is the source repository.
 	// +optional
 	Repo string `json:"repo,omitempty"`
-	// JarURI is fetched by the session cluster: https, s3 or a Maven
-	// repository URL (the operator downloads it), or local:// in the image.
-	// +required
-	JarURI string `json:"jarURI,omitempty"`
-	// +optional
-	EntryClass string `json:"entryClass,omitempty"`
-	// +optional
-	Args []string `json:"args,omitempty"`
-	// Parallelism defaults to 1.
-	// +optional
-	Parallelism *int32 `json:"parallelism,omitempty"`
-	// UpgradeMode: stateless (default), savepoint, last-state.
-	// +optional
-	UpgradeMode string `json:"upgradeMode,omitempty"`
-	// State: running (default) or suspended.
-	// +optional
-	State string `json:"state,omitempty"`
-	// +optional
-	InitialSavepointPath string `json:"initialSavepointPath,omitempty"`
-	// +optional
-	AllowNonRestoredState *bool `json:"allowNonRestoredState,omitempty"`
-	// Nonces: a changed value triggers the action once.
-	// +optional
-	RestartNonce *int64 `json:"restartNonce,omitempty"`
-	// +optional
-	SavepointTriggerNonce *int64 `json:"savepointTriggerNonce,omitempty"`
-	// +optional
-	CheckpointTriggerNonce *int64 `json:"checkpointTriggerNonce,omitempty"`
-	// +optional
-	SavepointRedeployNonce *int64 `json:"savepointRedeployNonce,omitempty"`
+	// What the job runs and how, the savepoint it starts from and the
+	// nonces, as a FlinkJobSpec's.
+	JobRun     `json:",inline"`
+	JobRestore `json:",inline"`
+	JobActions `json:",inline"`
 	// FlinkConfiguration is the session job's own configuration (the
 	// operator applies the job-level keys over the cluster's).
 	// +optional

@@ -36,7 +36,7 @@ func TestSessionRefusesJobFields(t *testing.T) {
 		want   []string
 	}{
 		{"none", JobFields{Owner: "t", TaskSlots: &one}, nil},
-		{"jar and parallelism", JobFields{JarURI: "local:///x.jar", Parallelism: &one}, []string{"spec.jarURI", "spec.parallelism"}},
+		{"jar and parallelism", JobFields{JobRun: JobRun{JarURI: "local:///x.jar", Parallelism: &one}}, []string{"spec.jarURI", "spec.parallelism"}},
 		{"snapshots and blue/green", JobFields{Snapshots: []Snapshot{{Name: "s"}}, BlueGreen: &BlueGreen{}}, []string{"spec.snapshots", "spec.blueGreen"}},
 		{"autoscaler", JobFields{Autoscaler: &Autoscaler{Enabled: true}}, []string{"spec.autoscaler"}},
 	} {

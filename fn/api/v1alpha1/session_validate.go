@@ -135,11 +135,7 @@ func validateBlueGreen(path *field.Path, bg *BlueGreen, operatorVersion string) 
 // Default fills a session job's defaults.
 func (j *FlinkSessionJobSpec) Default() {
 	s := &j.Spec.SessionJobFields
-	if s.Parallelism == nil {
-		s.Parallelism = ptr(int32(1))
-	}
-	s.UpgradeMode = firstNonEmpty(s.UpgradeMode, DefaultUpgradeMode)
-	s.State = firstNonEmpty(s.State, DefaultJobState)
+	s.defaultRun()
 	for i := range s.Snapshots {
 		s.Snapshots[i].Type = firstNonEmpty(s.Snapshots[i].Type, SnapshotSavepoint)
 	}

@@ -147,34 +147,8 @@ type Environment struct {
 
 // FlinkDefaults are the Flink settings a job inherits unless it sets its own.
 type FlinkDefaults struct {
-	// Image of the Flink pods, by tag or (with requireDigests) digest.
-	// +optional
-	Image string `json:"image,omitempty"`
-	// ImagePullPolicy: Always, IfNotPresent or Never.
-	// +optional
-	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
-	// FlinkVersion is the operator's enum (v1_18, v1_19...): one the pinned
-	// operator release's CRD accepts and still runs (v1_15 and later).
-	// +optional
-	FlinkVersion string `json:"flinkVersion,omitempty"`
-	// ServiceAccount the Flink pods run as, a name or {name, iamRoleArn};
-	// jobs without their own inherit it whole. Default "flink".
-	// +optional
-	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
-	// S3WebIdentity adds the S3 credential settings for IRSA to every job
-	// with an IAM role (S3WebIdentityConfiguration).
-	// +optional
-	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
-	// Ingress defaults: className, annotations and labels for every job with
-	// an ingress; with a template, every job gets one.
-	// +optional
-	Ingress *Ingress `json:"ingress,omitempty"`
-	// LogConfiguration defaults, by file name; a job's files win.
-	// +optional
-	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
-	// Mode default: native or standalone.
-	// +optional
-	Mode string `json:"mode,omitempty"`
+	// The settings of the jobs' Flink clusters (see ClusterSettings).
+	ClusterSettings `json:",inline"`
 	// FlinkConfiguration every job starts from: strings, numbers, booleans
 	// or nested mappings (see FlinkConfiguration).
 	// +optional
@@ -645,9 +619,17 @@ type FlinkJobSpec struct {
 // JobSpec is the body of a FlinkJobSpec.
 type JobSpec struct {
 	JobFields `json:",inline"`
-	// Environments maps an environment name to a partial JobFields merged over
-	// the job for that environment (JSON merge patch, RFC 7386; pod templates
-	// merge by strategic merge patch).
+	// Where the job runs, and how differently (see PerEnvironment).
+	PerEnvironment `json:",inline"`
+}
+
+// PerEnvironment says in which of the platform's environments a job or
+// session job runs, and what it sets differently in each.
+type PerEnvironment struct {
+	// Environments maps an environment name to a partial spec (any of its
+	// fields except environments and only) merged over the job's for that
+	// environment (JSON merge patch, RFC 7386; pod templates merge by
+	// strategic merge patch).
 	// +optional
 	Environments map[string]json.RawMessage `json:"environments,omitempty"`
 	// Only restricts the job to these environments. Default: all.
@@ -663,78 +645,17 @@ type JobFields struct {
 	// Repo is the source repository (Datadog tag repo).
 	// +optional
 	Repo string `json:"repo,omitempty"`
-	// Image overrides the platform's spec.flink.image.
-	// +optional
-	Image string `json:"image,omitempty"`
-	// ImagePullPolicy overrides the platform's.
-	// +optional
-	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
-	// FlinkVersion overrides the platform's: one the pinned operator
-	// release's CRD accepts and still runs.
-	// +optional
-	FlinkVersion string `json:"flinkVersion,omitempty"`
-	// ServiceAccount the Flink pods run as: a name, or {name, iamRoleArn}
-	// for an IAM role of the job's own (IRSA).
-	// +optional
-	ServiceAccount *ServiceAccountRef `json:"serviceAccount,omitempty"`
-	// S3WebIdentity adds the S3 credential settings Flink's S3 filesystems
-	// need to use the IAM role of serviceAccount (S3WebIdentityConfiguration).
-	// +optional
-	S3WebIdentity *bool `json:"s3WebIdentity,omitempty"`
-	// Ingress for the Flink web UI, created by the operator.
-	// +optional
-	Ingress *Ingress `json:"ingress,omitempty"`
-	// LogConfiguration replaces Flink's logging configuration, by file name:
-	// log4j-console.properties or logback-console.xml.
-	// +optional
-	LogConfiguration map[string]string `json:"logConfiguration,omitempty"`
-	// Mode is native (default: the JobManager creates TaskManager pods) or
-	// standalone (the operator does; reactive scaling).
-	// +optional
-	Mode string `json:"mode,omitempty"`
-	// RestartNonce: change it to restart the job (spec.restartNonce).
-	// +optional
-	RestartNonce *int64 `json:"restartNonce,omitempty"`
-	// SavepointTriggerNonce: change it to trigger a savepoint (spec.job.savepointTriggerNonce).
-	// +optional
-	SavepointTriggerNonce *int64 `json:"savepointTriggerNonce,omitempty"`
-	// CheckpointTriggerNonce: change it to trigger a checkpoint (spec.job.checkpointTriggerNonce).
-	// +optional
-	CheckpointTriggerNonce *int64 `json:"checkpointTriggerNonce,omitempty"`
-	// SavepointRedeployNonce: change it, with initialSavepointPath, to
-	// redeploy from that savepoint (spec.job.savepointRedeployNonce; operator 1.8+).
-	// +optional
-	SavepointRedeployNonce *int64 `json:"savepointRedeployNonce,omitempty"`
-	// InitialSavepointPath is the savepoint the job starts from when first
-	// deployed, or is redeployed from (spec.job.initialSavepointPath).
-	// +optional
-	InitialSavepointPath string `json:"initialSavepointPath,omitempty"`
-	// AllowNonRestoredState lets the job start from a savepoint with state
-	// it no longer has operators for (spec.job.allowNonRestoredState).
-	// +optional
-	AllowNonRestoredState *bool `json:"allowNonRestoredState,omitempty"`
+	// Its Flink cluster's settings (see ClusterSettings).
+	ClusterSettings `json:",inline"`
+	// The nonces and the savepoint the job starts from, as a session job's.
+	JobActions `json:",inline"`
+	JobRestore `json:",inline"`
 	// AutoscalerResetNonce: change it to reset the autoscaler's state
 	// (spec.job.autoscalerResetNonce; operator 1.11+).
 	// +optional
 	AutoscalerResetNonce *int64 `json:"autoscalerResetNonce,omitempty"`
-	// JarURI of the job, e.g. local:///opt/flink/usrlib/job.jar.
-	// +required
-	JarURI string `json:"jarURI,omitempty"`
-	// EntryClass of the job, when the jar's manifest names none.
-	// +optional
-	EntryClass string `json:"entryClass,omitempty"`
-	// Args of the job's main method.
-	// +optional
-	Args []string `json:"args,omitempty"`
-	// Parallelism defaults to 1.
-	// +optional
-	Parallelism *int32 `json:"parallelism,omitempty"`
-	// UpgradeMode: stateless (default), savepoint, last-state.
-	// +optional
-	UpgradeMode string `json:"upgradeMode,omitempty"`
-	// State: running (default) or suspended.
-	// +optional
-	State string `json:"state,omitempty"`
+	// What the job runs and how, as a session job's.
+	JobRun `json:",inline"`
 	// +optional
 	Autoscaler *Autoscaler `json:"autoscaler,omitempty"`
 	// JobManager is merged over the platform's.

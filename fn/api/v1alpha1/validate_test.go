@@ -17,10 +17,9 @@ func validPlatform() *FlinkPlatform {
 			Region:       "us-east-1",
 			Environments: []Environment{{Name: "dev"}, {Name: "prod"}},
 			Flink: FlinkDefaults{
-				Image:        "flink:1.18",
-				FlinkVersion: "v1_18",
-				JobManager:   &ProcessSpec{Resource: &Resource{CPU: ptr(1.0), Memory: "2048m"}},
-				TaskManager:  &ProcessSpec{Resource: &Resource{CPU: ptr(1.0), Memory: "2g"}},
+				ClusterSettings: ClusterSettings{Image: "flink:1.18", FlinkVersion: "v1_18"},
+				JobManager:      &ProcessSpec{Resource: &Resource{CPU: ptr(1.0), Memory: "2048m"}},
+				TaskManager:     &ProcessSpec{Resource: &Resource{CPU: ptr(1.0), Memory: "2g"}},
 			},
 			Nodes: Nodes{Karpenter: KarpenterNodes{NodeClass: NodeClass{Role: "node-role"}}},
 		},
@@ -32,7 +31,7 @@ func validJob() *FlinkJobSpec {
 		APIVersion: APIVersion,
 		Kind:       KindJob,
 		Metadata:   ObjectMeta{Name: "orders", Namespace: "team-a"},
-		Spec:       JobSpec{JobFields: JobFields{Owner: "team-a", JarURI: "local:///opt/flink/usrlib/job.jar"}},
+		Spec:       JobSpec{JobFields: JobFields{Owner: "team-a", JobRun: JobRun{JarURI: "local:///opt/flink/usrlib/job.jar"}}},
 	}
 }
 

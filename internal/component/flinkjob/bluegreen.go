@@ -29,32 +29,8 @@ func blueGreen(p *resolve.Plan, objs []*manifest.Object) []*manifest.Object {
 		if len(bg.Configuration) > 0 {
 			spec["configuration"] = manifest.StringMap(bg.Configuration)
 		}
-		if in := bg.Ingress; in != nil {
-			ingress := map[string]any{"template": in.Template}
-			if in.ClassName != "" {
-				ingress["className"] = in.ClassName
-			}
-			if len(in.Annotations) > 0 {
-				ingress["annotations"] = manifest.StringMap(in.Annotations)
-			}
-			if len(in.Labels) > 0 {
-				ingress["labels"] = manifest.StringMap(in.Labels)
-			}
-			if len(in.TLS) > 0 {
-				var tls []any
-				for _, t := range in.TLS {
-					entry := map[string]any{}
-					if len(t.Hosts) > 0 {
-						entry["hosts"] = manifest.Strings(t.Hosts)
-					}
-					if t.SecretName != "" {
-						entry["secretName"] = t.SecretName
-					}
-					tls = append(tls, entry)
-				}
-				ingress["tls"] = tls
-			}
-			spec["ingress"] = ingress
+		if bg.Ingress != nil {
+			spec["ingress"] = ingressValues(bg.Ingress)
 		}
 		out := o.DeepCopy()
 		out.SetKind("FlinkBlueGreenDeployment")

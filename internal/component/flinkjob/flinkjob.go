@@ -400,20 +400,7 @@ func process(p *api.ProcessSpec) map[string]any {
 }
 
 func jobValues(s *api.JobFields) map[string]any {
-	out := map[string]any{
-		"jarURI":      s.JarURI,
-		"parallelism": int64(*s.Parallelism),
-		"upgradeMode": s.UpgradeMode,
-		"state":       s.State,
-	}
-	if s.EntryClass != "" {
-		out["entryClass"] = s.EntryClass
-	}
-	if len(s.Args) > 0 {
-		out["args"] = manifest.Strings(s.Args)
-	}
-	addJobFields(out, s)
-	return out
+	return runValues(&s.JobRun, &s.JobRestore, s.JobNonces())
 }
 
 func dedupe(vs []string) []string {

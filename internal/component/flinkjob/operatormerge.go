@@ -60,7 +60,7 @@ func mergeInto(to map[string]any, from any, byName bool, path string, r *[]renam
 	if !ok {
 		return // the operator iterates the fields of from: a scalar or list has none
 	}
-	for _, k := range sortedKeys(fm) {
+	for _, k := range slices.Sorted(maps.Keys(fm)) {
 		fv := fm[k]
 		p := joinPath(path, k)
 		switch tv := to[k].(type) {
@@ -78,26 +78,24 @@ func mergeInto(to map[string]any, from any, byName bool, path string, r *[]renam
 	}
 }
 
+// indexByName indexes named items by name, the last of a name winning,
+// and lists the names in the order they first appear.
+func indexByName(items []any) (order []string, byName map[string]any) {
+	byName = map[string]any{}
+	for _, item := range items {
+		name := nameOf(item)
+		if _, seen := byName[name]; !seen {
+			order = append(order, name)
+		}
+		byName[name] = item
+	}
+	return order, byName
+}
+
 func mergeArray(to, from []any, byName bool, path string, r *[]renamed) []any {
 	if byName && allNamed(to) && allNamed(from) {
-		var order []string
-		byKey := map[string]any{}
-		for _, item := range to {
-			name := nameOf(item)
-			if _, seen := byKey[name]; !seen {
-				order = append(order, name)
-			}
-			byKey[name] = item
-		}
-		var fromOrder []string
-		fromByKey := map[string]any{}
-		for _, item := range from {
-			name := nameOf(item)
-			if _, seen := fromByKey[name]; !seen {
-				fromOrder = append(fromOrder, name)
-			}
-			fromByKey[name] = item
-		}
+		order, byKey := indexByName(to)
+		fromOrder, fromByKey := indexByName(from)
 		for _, name := range fromOrder {
 			item := fromByKey[name]
 			existing, seen := byKey[name]
@@ -198,8 +196,4 @@ func deepCopyMap(m map[string]any) map[string]any {
 		out[k] = deepCopy(v)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	return slices.Sorted(maps.Keys(m))
 }

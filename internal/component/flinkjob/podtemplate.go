@@ -3,7 +3,9 @@ package flinkjob
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
@@ -123,7 +125,7 @@ type clash struct {
 // union. It never replaces a value of dst: a different value (except the
 // yielding ones) is a clash. added lists what dst did not have.
 func overlay(dst, own map[string]any, path string) (clashes []clash, added []string) {
-	for _, k := range sortedKeys(own) {
+	for _, k := range slices.Sorted(maps.Keys(own)) {
 		ov := own[k]
 		p := joinPath(path, k)
 		dv, has := dst[k]

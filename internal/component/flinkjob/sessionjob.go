@@ -20,33 +20,7 @@ func sessionJobs(p *resolve.Plan) []*manifest.Object {
 // SessionJob renders the FlinkSessionJob of one session job.
 func SessionJob(p *resolve.Plan, j *resolve.SessionJob) *manifest.Object {
 	s := &j.Spec.SessionJobFields
-	job := map[string]any{
-		"jarURI":      s.JarURI,
-		"parallelism": int64(*s.Parallelism),
-		"upgradeMode": s.UpgradeMode,
-		"state":       s.State,
-	}
-	if s.EntryClass != "" {
-		job["entryClass"] = s.EntryClass
-	}
-	if len(s.Args) > 0 {
-		job["args"] = manifest.Strings(s.Args)
-	}
-	if s.InitialSavepointPath != "" {
-		job["initialSavepointPath"] = s.InitialSavepointPath
-	}
-	if s.AllowNonRestoredState != nil {
-		job["allowNonRestoredState"] = *s.AllowNonRestoredState
-	}
-	for k, v := range map[string]*int64{
-		"savepointTriggerNonce":  s.SavepointTriggerNonce,
-		"checkpointTriggerNonce": s.CheckpointTriggerNonce,
-		"savepointRedeployNonce": s.SavepointRedeployNonce,
-	} {
-		if v != nil {
-			job[k] = *v
-		}
-	}
+	job := runValues(&s.JobRun, &s.JobRestore, s.JobNonces())
 	spec := map[string]any{"deploymentName": s.Session, "job": job}
 	if s.RestartNonce != nil {
 		spec["restartNonce"] = *s.RestartNonce

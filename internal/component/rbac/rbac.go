@@ -5,7 +5,8 @@ package rbac
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/util/version"
 
@@ -52,7 +53,7 @@ func (Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 		podSecurity[ns] = max(podSecurity[ns], levelIndex(j.Spec.PodSecurity))
 	}
 	policyVersion := podSecurityVersion(p.Platform.Spec.KubernetesVersion)
-	namespaces := sortedKeys(accounts)
+	namespaces := slices.Sorted(maps.Keys(accounts))
 	out := []*manifest.Object{manifest.New(Name, map[string]any{
 		"apiVersion": "rbac.authorization.k8s.io/v1",
 		"kind":       "ClusterRole",
@@ -60,7 +61,7 @@ func (Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 		"rules":      JobRules(),
 	})}
 	for _, ns := range namespaces {
-		sas := sortedKeys(accounts[ns])
+		sas := slices.Sorted(maps.Keys(accounts[ns]))
 		out = append(out, manifest.New(Name, map[string]any{
 			"apiVersion": "v1",
 			"kind":       "Namespace",
@@ -136,13 +137,4 @@ func podSecurityVersion(kubeVersion string) string {
 		return "latest"
 	}
 	return fmt.Sprintf("v%d.%d", v.Major(), v.Minor())
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
