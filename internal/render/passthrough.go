@@ -1,0 +1,90 @@
+package render
+
+import (
+	"strings"
+
+	"github.com/krm-flink/krm-flink/internal/flinkcrd"
+	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/problem"
+	"github.com/krm-flink/krm-flink/internal/resolve"
+)
+
+// checkFlinkExtra checks a pass-through object of the Flink operator's
+// group as the objects krm-flink renders are checked: against the CRD of
+// the operator release the environment pins (its kind, every field and
+// enum value), reported at the object's own file and field. A
+// FlinkStateSnapshot is also held to what the operator's webhook asks of
+// it, and one of a job krm-flink renders is sent to the job's snapshots.
+func checkFlinkExtra(p *resolve.Plan, e *input.Extra, generated map[string]string) problem.List {
+	o := e.Object
+	if o.GroupVersionKind().Group != flinkcrd.Group {
+		return nil
+	}
+	var probs problem.List
+	add := func(field, format string, args ...any) {
+		probs = append(probs, problem.Errorf(e.File, e.Ref(), field, format, args...))
+	}
+	kind := o.GetKind()
+	if _, known := flinkcrd.KindSince(kind); !known {
+		rs := flinkcrd.Releases()
+		add("kind", "Unsupported value: %q: the Flink operator releases krm-flink knows (%s to %s) have %s", kind, rs[0], rs[len(rs)-1], strings.Join(flinkcrd.Kinds(), ", "))
+		return probs
+	}
+	if o.GetAPIVersion() != flinkcrd.APIVersion {
+		add("apiVersion", "Unsupported value: %q: the Flink operator serves %s as %s", o.GetAPIVersion(), kind, flinkcrd.APIVersion)
+		return probs
+	}
+	pinned := resolve.OperatorVersion(&p.Platform.Spec)
+	if release, ok := flinkcrd.ParseRelease(pinned); ok {
+		covered, _ := flinkcrd.Covered(release)
+		if since, _ := flinkcrd.KindSince(kind); covered.Less(since) {
+			add("kind", "the Flink operator %s (spec.components.flink-operator.version on the FlinkPlatform) has no %s CRD; %s is the first release with it", pinned, kind, since)
+			return probs
+		}
+		for _, f := range flinkcrd.Check(kind, release, o.Object) {
+			add(f.PathString(), "%s", f.Describe(kind, pinned))
+		}
+	}
+	if kind == flinkcrd.KindFlinkStateSnapshot {
+		probs = append(probs, checkSnapshotExtra(e, generated)...)
+	}
+	return probs
+}
+
+// checkSnapshotExtra reports a pass-through FlinkStateSnapshot the
+// operator's webhook would refuse for want of a job, and one whose job
+// krm-flink renders: pass-through objects are applied before the
+// workloads, so the webhook would find no job on a first sync, and the
+// job's spec.snapshots renders the same object in the layer after them.
+func checkSnapshotExtra(e *input.Extra, generated map[string]string) problem.List {
+	o := e.Object.Object
+	ref, hasRef := nested(o, "spec", "jobReference").(map[string]any)
+	if !hasRef || ref == nil {
+		if exists, _ := nested(o, "spec", "savepoint", "alreadyExists").(bool); !exists {
+			return problem.List{problem.Errorf(e.File, e.Ref(), "spec.jobReference",
+				"Required value: the Flink operator refuses a FlinkStateSnapshot without a job unless it registers an existing savepoint (spec.savepoint.alreadyExists: true with its path); name the job, or declare the snapshot in the job's spec.snapshots")}
+		}
+		return nil
+	}
+	kind, _ := ref["kind"].(string)
+	name, _ := ref["name"].(string)
+	// generated is keyed by manifest.Object.ID: group/kind/namespace/name.
+	if _, ours := generated[flinkcrd.Group+"/"+kind+"/"+e.Object.GetNamespace()+"/"+name]; ours && name != "" {
+		return problem.List{problem.Errorf(e.File, e.Ref(), "spec.jobReference",
+			"names %s %s/%s, which krm-flink renders: declare the snapshot as an item of that job's spec.snapshots (objectName keeps this name), which renders it after the job; as an object of your own it would be applied before the job exists, and the operator refuses that", kind, e.Object.GetNamespace(), name)}
+	}
+	return nil
+}
+
+// nested is the value at a path of maps, or nil.
+func nested(obj map[string]any, path ...string) any {
+	var v any = obj
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
