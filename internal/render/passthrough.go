@@ -14,8 +14,8 @@ import (
 // the operator release the environment pins (its kind, every field and
 // enum value), reported at the object's own file and field. A
 // FlinkStateSnapshot is also held to what the operator's webhook asks of
-// it, and one of a job krm-flink renders is sent to the job's snapshots.
-func checkFlinkExtra(p *resolve.Plan, e *input.Extra, generated map[string]string) problem.List {
+// it.
+func checkFlinkExtra(p *resolve.Plan, e *input.Extra) problem.List {
 	o := e.Object
 	if o.GroupVersionKind().Group != flinkcrd.Group {
 		return nil
@@ -46,34 +46,24 @@ func checkFlinkExtra(p *resolve.Plan, e *input.Extra, generated map[string]strin
 		}
 	}
 	if kind == flinkcrd.KindFlinkStateSnapshot {
-		probs = append(probs, checkSnapshotExtra(e, generated)...)
+		probs = append(probs, checkSnapshotExtra(e)...)
 	}
 	return probs
 }
 
 // checkSnapshotExtra reports a pass-through FlinkStateSnapshot the
-// operator's webhook would refuse for want of a job, and one whose job
-// krm-flink renders: pass-through objects are applied before the
-// workloads, so the webhook would find no job on a first sync, and the
-// job's spec.snapshots renders the same object in the layer after them.
-func checkSnapshotExtra(e *input.Extra, generated map[string]string) problem.List {
+// operator's webhook would refuse for want of a job: one naming none must
+// register an existing savepoint.
+func checkSnapshotExtra(e *input.Extra) problem.List {
 	o := e.Object.Object
-	ref, hasRef := nested(o, "spec", "jobReference").(map[string]any)
-	if !hasRef || ref == nil {
-		if exists, _ := nested(o, "spec", "savepoint", "alreadyExists").(bool); !exists {
-			return problem.List{problem.Errorf(e.File, e.Ref(), "spec.jobReference",
-				"Required value: the Flink operator refuses a FlinkStateSnapshot without a job unless it registers an existing savepoint (spec.savepoint.alreadyExists: true with its path); name the job, or declare the snapshot in the job's spec.snapshots")}
-		}
+	if ref, ok := nested(o, "spec", "jobReference").(map[string]any); ok && ref != nil {
 		return nil
 	}
-	kind, _ := ref["kind"].(string)
-	name, _ := ref["name"].(string)
-	// generated is keyed by manifest.Object.ID: group/kind/namespace/name.
-	if _, ours := generated[flinkcrd.Group+"/"+kind+"/"+e.Object.GetNamespace()+"/"+name]; ours && name != "" {
-		return problem.List{problem.Errorf(e.File, e.Ref(), "spec.jobReference",
-			"names %s %s/%s, which krm-flink renders: declare the snapshot as an item of that job's spec.snapshots (objectName keeps this name), which renders it after the job; as an object of your own it would be applied before the job exists, and the operator refuses that", kind, e.Object.GetNamespace(), name)}
+	if exists, _ := nested(o, "spec", "savepoint", "alreadyExists").(bool); exists {
+		return nil
 	}
-	return nil
+	return problem.List{problem.Errorf(e.File, e.Ref(), "spec.jobReference",
+		"Required value: the Flink operator refuses a FlinkStateSnapshot without a job unless it registers an existing savepoint (spec.savepoint.alreadyExists: true with its path); name the job, or declare the snapshot in the job's spec.snapshots")}
 }
 
 // nested is the value at a path of maps, or nil.

@@ -154,7 +154,7 @@ func (r *Renderer) extras(p *resolve.Plan, generated []*manifest.Object) ([]*man
 				"krm-flink renders this object itself (component %s) in environment %s; configure it through the platform or a job instead", c, env))
 			continue
 		}
-		if ps := checkFlinkExtra(p, e, ours); len(ps) > 0 {
+		if ps := checkFlinkExtra(p, e); len(ps) > 0 {
 			probs = append(probs, ps...)
 			continue
 		}
