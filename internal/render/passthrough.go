@@ -34,6 +34,9 @@ func checkFlinkExtra(p *resolve.Plan, e *input.Extra) problem.List {
 		add("apiVersion", "Unsupported value: %q: the Flink operator serves %s as %s", o.GetAPIVersion(), kind, flinkcrd.APIVersion)
 		return probs
 	}
+	if kind == flinkcrd.KindFlinkStateSnapshot {
+		probs = append(probs, checkSnapshotExtra(e)...)
+	}
 	pinned := resolve.OperatorVersion(&p.Platform.Spec)
 	if release, ok := flinkcrd.ParseRelease(pinned); ok {
 		covered, _ := flinkcrd.Covered(release)
@@ -44,9 +47,6 @@ func checkFlinkExtra(p *resolve.Plan, e *input.Extra) problem.List {
 		for _, f := range flinkcrd.Check(kind, release, o.Object) {
 			add(f.PathString(), "%s", f.Describe(kind, pinned))
 		}
-	}
-	if kind == flinkcrd.KindFlinkStateSnapshot {
-		probs = append(probs, checkSnapshotExtra(e)...)
 	}
 	return probs
 }
