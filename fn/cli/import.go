@@ -27,7 +27,10 @@ and writes one spec per job to <dir>/<namespace>/<name>.yaml: a FlinkJobSpec
 per FlinkDeployment (a FlinkSessionSpec when it has no spec.job) and per
 FlinkBlueGreenDeployment (with blueGreen), a FlinkSessionJobSpec per
 FlinkSessionJob (its session cluster imported with it), and each
-FlinkStateSnapshot as an item of its job's spec.snapshots. It leaves out what
+FlinkStateSnapshot as an item of its job's spec.snapshots; a
+FlinkStateSnapshot naming no job (an existing savepoint registered on its
+own) is written as it is, to <dir>/<namespace>/flinkstatesnapshot-<name>.yaml,
+an object of your own that render passes through. It leaves out what
 the platform provides: values equal to its spec.flink, the Prometheus
 reporter, the Datadog and Reloader annotations, the NodePool pinning, the
 restricted security context and krm-flink's labels.
@@ -88,13 +91,9 @@ func runImport(o *importOptions, stdout, stderr io.Writer) error {
 		if err := importer.WriteCheck(stdout, res); err != nil {
 			return reportError(stderr, err)
 		}
-		if !o.AllowLoss {
-			for _, j := range res.Jobs {
-				if len(importer.Lost(j.Differences)) > 0 {
-					fmt.Fprintln(stderr, "some fields would be lost (marked !); import them with --allow-loss, or change the platform or the objects first")
-					return ExitError{Code: 1}
-				}
-			}
+		if !o.AllowLoss && res.AnyLost() {
+			fmt.Fprintln(stderr, "some fields would be lost (marked !); import them with --allow-loss, or change the platform or the objects first")
+			return ExitError{Code: 1}
 		}
 		return nil
 	}
@@ -103,11 +102,12 @@ func runImport(o *importOptions, stdout, stderr io.Writer) error {
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, w.String())
 	}
-	if err := importer.Write(o.out, res.Jobs); err != nil {
+	files := res.Files()
+	if err := importer.Write(o.out, files); err != nil {
 		return reportError(stderr, err)
 	}
-	for _, j := range res.Jobs {
-		fmt.Fprintln(stdout, "wrote", j.Path)
+	for _, f := range files {
+		fmt.Fprintln(stdout, "wrote", f.Path)
 	}
 	importer.WriteSummary(stderr, res, o.out)
 	return nil

@@ -47,8 +47,8 @@ func TestOperatorExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(want) != 7 {
-		t.Fatalf("upstream-specs.yaml holds %d objects, want 7", len(want))
+	if len(want) != 8 {
+		t.Fatalf("upstream-specs.yaml holds %d objects, want 8", len(want))
 	}
 	for _, w := range want {
 		id := w.GetKind() + "/" + w.GetNamespace() + "/" + w.GetName()

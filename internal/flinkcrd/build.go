@@ -153,7 +153,7 @@ func Build(dir string) (string, error) {
 }
 
 // readCRD returns a CRD's kind and the OpenAPI schema of its spec (of the
-// served version; the operator's CRDs serve one, v1beta1).
+// served version; the operator's CRDs serve one, APIVersion's).
 func readCRD(file string) (string, map[string]any, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -190,8 +190,8 @@ func readCRD(file string) (string, map[string]any, error) {
 			spec = v.Schema.OpenAPIV3Schema.Properties["spec"]
 		}
 	}
-	if len(served) != 1 || spec == nil {
-		return "", nil, fmt.Errorf("%s: want one served version with a spec schema, got %v", file, served)
+	if len(served) != 1 || spec == nil || Group+"/"+served[0] != APIVersion {
+		return "", nil, fmt.Errorf("%s: want one served version, %s, with a spec schema, got %v", file, APIVersion, served)
 	}
 	return crd.Spec.Names.Kind, spec, nil
 }

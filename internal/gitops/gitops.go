@@ -13,6 +13,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/manifest"
 )
 
@@ -63,6 +64,9 @@ var workloadComponents = map[string]bool{"jobs": true, "nodepools": true}
 // snapshotComponent renders the FlinkStateSnapshots.
 const snapshotComponent = "snapshots"
 
+// flinkGroup is the Flink operator's API group.
+const flinkGroup = "flink.apache.org"
+
 // LayerOf returns the layer an object is applied in.
 func LayerOf(o *manifest.Object) string {
 	switch {
@@ -74,6 +78,13 @@ func LayerOf(o *manifest.Object) string {
 		return LayerWorkloads
 	case o.Component == snapshotComponent:
 		return LayerSnapshots
+	case o.Component == input.ExtraComponent && o.GroupVersionKind().Group == flinkGroup:
+		// The user's own Flink objects go where krm-flink's of their kind
+		// go: they need the operator's webhook, a snapshot its job.
+		if o.GetKind() == "FlinkStateSnapshot" {
+			return LayerSnapshots
+		}
+		return LayerWorkloads
 	}
 	return LayerInfrastructure
 }

@@ -52,7 +52,8 @@ func Plan(original, rendered map[string]any) (planner.Change, error) {
 	return env.Changes[0], nil
 }
 
-// WriteCheck prints, per imported object (each job, then its snapshots),
+// WriteCheck prints, per imported object (each job, then its snapshots;
+// then each object kept as it is),
 // the risk of applying its rendered object over the original, then every
 // field that would change: "+" a platform addition, "~" a field the
 // platform owns replaced, "!" a field lost (dropped, changed, or added by
@@ -66,6 +67,11 @@ func WriteCheck(w io.Writer, r *Result) error {
 			if err := writeCheck(w, s.Source, s.Rendered, s.Differences, j.Path); err != nil {
 				return err
 			}
+		}
+	}
+	for _, k := range r.Kept {
+		if err := writeCheck(w, k.Source, k.Rendered, k.Differences, k.Path); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -91,6 +97,27 @@ func writeCheck(w io.Writer, src *Object, rendered map[string]any, ds []Differen
 		fmt.Fprintf(w, "  %s %s: %s\n", mark, d.Path, d.Describe())
 	}
 	return nil
+}
+
+// AnyLost tells whether a field of any imported object would be lost:
+// a job's, one of its snapshots' or a kept object's.
+func (r *Result) AnyLost() bool {
+	for _, j := range r.Jobs {
+		if len(Lost(j.Differences)) > 0 {
+			return true
+		}
+		for _, s := range j.Snapshots {
+			if len(Lost(s.Differences)) > 0 {
+				return true
+			}
+		}
+	}
+	for _, k := range r.Kept {
+		if len(Lost(k.Differences)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func joinActions(as []string) string {

@@ -206,7 +206,8 @@ func Lost(ds []Difference) []Difference {
 
 // Normalize returns the parts of an operator object the round trip keeps,
 // as the operator reads them: metadata name, namespace, labels and
-// annotations (without server-set and operator annotations), and the spec.
+// annotations (without server-set and operator annotations, nor a
+// FlinkStateSnapshot's operator labels), and the spec.
 // The spec of a FlinkDeployment (of a FlinkBlueGreenDeployment, its
 // spec.template.spec) has its flinkConfiguration flattened to text (the
 // operator diffs it so), no apiVersion and kind in its pod templates (the
@@ -233,6 +234,9 @@ func Normalize(obj map[string]any) map[string]any {
 			}
 			meta[k] = v
 		}
+	}
+	if kind == KindSnapshot {
+		withoutOperatorLabels(meta)
 	}
 	out["metadata"] = meta
 	spec, _ := obj["spec"].(map[string]any)

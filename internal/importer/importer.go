@@ -9,7 +9,9 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,11 +92,14 @@ func (j *Job) InputKind() string {
 	return j.Spec.Kind
 }
 
-// Result is a successful import: the jobs by namespace and name, and the
-// warnings (lost fields with AllowLoss, skipped objects, render warnings).
+// Result is a successful import: the jobs by namespace and name, the
+// objects kept as they are, and the warnings (lost fields with AllowLoss,
+// skipped objects, render warnings).
 type Result struct {
-	Env      string
-	Jobs     []*Job
+	Env  string
+	Jobs []*Job
+	// Kept are the objects written as objects of the team's own, by path.
+	Kept     []*Kept
 	Warnings problem.List
 	// Losses are the fields lost, as warnings, when AllowLoss is set.
 	Losses problem.List
@@ -103,7 +108,8 @@ type Result struct {
 // Import reads the objects, maps each FlinkDeployment and
 // FlinkBlueGreenDeployment to a FlinkJobSpec (a FlinkSessionSpec when it
 // has no spec.job), each FlinkSessionJob to a FlinkSessionJobSpec and each
-// FlinkStateSnapshot to an item of its job's spec.snapshots, renders them
+// FlinkStateSnapshot to an item of its job's spec.snapshots (one naming no
+// job, registering a savepoint, is kept as it is), renders them
 // all with the platform and compares every rendered object with its
 // original. Every problem of the run comes back
 // at once, as a problem.List error; nothing is written.
@@ -169,6 +175,8 @@ func Import(o Options) (*Result, error) {
 		}
 		jobs = append(jobs, &Job{Source: obj, SessionJob: spec})
 	}
+	snapshots, kept, ps := keepOrphanSnapshots(snapshots)
+	probs = append(probs, ps...)
 	probs = append(probs, attachSnapshots(snapshots, jobs)...)
 	for _, j := range jobs {
 		var spec any = j.Spec
@@ -185,13 +193,15 @@ func Import(o Options) (*Result, error) {
 	sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].Path < jobs[j].Path })
 	jobs, shared := withoutSharedPaths(jobs)
 	probs = append(probs, shared...)
-	if len(jobs) == 0 {
+	kept, shared = keptPathsFree(kept, jobs)
+	probs = append(probs, shared...)
+	if len(jobs) == 0 && len(kept) == 0 {
 		if !probs.HasErrors() {
 			probs = append(probs, problem.Errorf(strings.Join(o.Files, ", "), problem.ObjectRef{}, "", "no FlinkDeployment, FlinkBlueGreenDeployment or FlinkSessionJob to import"))
 		}
 		return nil, probs
 	}
-	warnings, ps := renderBack(platform, env, jobs)
+	warnings, ps := renderBack(platform, env, jobs, kept)
 	probs = append(probs, ps...)
 	var losses problem.List
 	for _, j := range jobs {
@@ -207,10 +217,16 @@ func Import(o Options) (*Result, error) {
 			}
 		}
 	}
+	for _, k := range kept {
+		if k.Rendered != nil {
+			k.Differences = Compare(k.Source.Data, k.Rendered)
+			losses = append(losses, lossProblems(k.Source, k.Path, k.Differences, o.AllowLoss)...)
+		}
+	}
 	if losses.HasErrors() || probs.HasErrors() {
 		return nil, append(append(probs, warnings...), losses...)
 	}
-	return &Result{Env: env, Jobs: jobs, Warnings: append(probs, warnings...), Losses: losses}, nil
+	return &Result{Env: env, Jobs: jobs, Kept: kept, Warnings: append(probs, warnings...), Losses: losses}, nil
 }
 
 // withoutSharedPaths reports a job whose file another job of another kind
@@ -285,13 +301,13 @@ func readPlatform(file, env string) (*input.Platform, string, problem.List) {
 // Problems about a spec are reported at the object it was imported from.
 // A job whose pods fail its Pod Security level is rendered again at the
 // next lower one (lowerPodSecurity).
-func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List, problem.List) {
+func renderBack(platform *input.Platform, env string, jobs []*Job, kept []*Kept) (problem.List, problem.List) {
 	byPath := map[string]*Job{}
 	for _, j := range jobs {
 		byPath[j.Path] = j
 	}
 	for {
-		warnings, probs := renderSome(platform, env, jobs, byPath)
+		warnings, probs := renderSome(platform, env, jobs, kept, byPath)
 		lowered, err := lowerPodSecurity(probs, byPath)
 		if err != nil {
 			return nil, problem.List{problem.Errorf("", problem.ObjectRef{}, "", "%v", err)}
@@ -308,7 +324,7 @@ func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List
 			}
 		}
 		if probs.HasErrors() {
-			return nil, append(ps, atSources(probs, byPath)...)
+			return nil, append(ps, atKept(atSources(probs, byPath), kept)...)
 		}
 		return append(ps, warnings...), nil
 	}
@@ -317,25 +333,31 @@ func renderBack(platform *input.Platform, env string, jobs []*Job) (problem.List
 // renderSome renders the jobs; when some fail, the others are rendered
 // again without them, so their differences are reported in the same run.
 // Its problems name the specs' files (see atSources).
-func renderSome(platform *input.Platform, env string, jobs []*Job, byPath map[string]*Job) (problem.List, problem.List) {
-	warnings, probs := renderJobs(platform, env, jobs, byPath)
+func renderSome(platform *input.Platform, env string, jobs []*Job, kept []*Kept, byPath map[string]*Job) (problem.List, problem.List) {
+	warnings, probs := renderJobs(platform, env, jobs, kept, byPath)
 	if !probs.HasErrors() {
 		return warnings, nil
 	}
-	failed := map[*Job]bool{}
+	failed := map[string]bool{}
 	for _, p := range probs {
-		if j := byPath[p.File]; j != nil && p.Severity != problem.Warning {
-			failed[j] = true
+		if p.Severity != problem.Warning {
+			failed[p.File] = true
 		}
 	}
 	var rest []*Job
 	for _, j := range jobs {
-		if !failed[j] {
+		if !failed[j.Path] {
 			rest = append(rest, j)
 		}
 	}
-	if len(failed) > 0 && len(rest) > 0 {
-		w, ps := renderJobs(platform, env, rest, byPath)
+	var restKept []*Kept
+	for _, k := range kept {
+		if !failed[k.Path] {
+			restKept = append(restKept, k)
+		}
+	}
+	if len(rest)+len(restKept) < len(jobs)+len(kept) && len(rest)+len(restKept) > 0 {
+		w, ps := renderJobs(platform, env, rest, restKept, byPath)
 		if !ps.HasErrors() {
 			probs = append(probs, w...)
 		}
@@ -343,11 +365,19 @@ func renderSome(platform *input.Platform, env string, jobs []*Job, byPath map[st
 	return nil, onlyJobs(probs, byPath)
 }
 
-// renderJobs renders some of the jobs and sets their Rendered objects.
-func renderJobs(platform *input.Platform, env string, jobs []*Job, byPath map[string]*Job) (problem.List, problem.List) {
+// renderJobs renders some of the jobs, with the kept objects, and sets
+// their Rendered objects.
+func renderJobs(platform *input.Platform, env string, jobs []*Job, kept []*Kept, byPath map[string]*Job) (problem.List, problem.List) {
 	var docs []*input.Document
+	files := map[string][]byte{}
 	for _, j := range jobs {
-		d, probs := input.SplitDocuments(j.Path, j.Data)
+		files[j.Path] = j.Data
+	}
+	for _, k := range kept {
+		files[k.Path] = k.Data
+	}
+	for _, file := range slices.Sorted(maps.Keys(files)) {
+		d, probs := input.SplitDocuments(file, files[file])
 		if probs.HasErrors() {
 			return nil, probs
 		}
@@ -373,6 +403,9 @@ func renderJobs(platform *input.Platform, env string, jobs []*Job, byPath map[st
 			rendered[KindSnapshot+"/"+s.Source.Namespace()+"/"+s.Source.Name()] = &s.Rendered
 		}
 	}
+	for _, k := range kept {
+		rendered[k.Source.Kind()+"/"+k.Source.Namespace()+"/"+k.Source.Name()] = &k.Rendered
+	}
 	for _, obj := range res.Objects {
 		if r := rendered[obj.GetKind()+"/"+obj.GetNamespace()+"/"+obj.GetName()]; r != nil {
 			*r = obj.Object
@@ -386,6 +419,11 @@ func renderJobs(platform *input.Platform, env string, jobs []*Job, byPath map[st
 			if s.Rendered == nil {
 				probs = append(probs, problem.Errorf(j.Path, problem.ObjectRef{}, "", "internal error: the platform rendered no %s %s", KindSnapshot, s.Source.Name()))
 			}
+		}
+	}
+	for _, k := range kept {
+		if k.Rendered == nil {
+			probs = append(probs, problem.Errorf(k.Path, problem.ObjectRef{}, "", "internal error: render did not pass the object through"))
 		}
 	}
 	return atSources(onlyJobs(res.Warnings, byPath), byPath), probs

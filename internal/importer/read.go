@@ -135,6 +135,9 @@ func object(file string, item int, m map[string]any, defaultNamespace string) (*
 		return nil, problem.List{problem.Errorf(o.where(), ref, "apiVersion", "unsupported apiVersion %s: import reads %s", apiVersion, flinkAPIVersion)}
 	case o.Name() == "":
 		return nil, problem.List{problem.Errorf(o.where(), ref, "metadata.name", "required")}
+	case kind == KindSnapshot && takenByOperator(m) != "":
+		return nil, problem.List{problem.Warningf(o.where(), ref, "metadata.labels[snapshot.trigger-type]",
+			"skipped: the operator took this snapshot on its own (%s) and deletes it when its snapshot history is full; declared in Git it would be created again", takenByOperator(m))}
 	case kind == KindDeployment && canary(m):
 		return nil, problem.List{problem.Warningf(o.where(), ref, "metadata.labels[flink.apache.org/canary]",
 			"skipped: the operator's health-check canary runs no Flink cluster; keep it beside the overlays as an object of your own if you use it")}

@@ -76,6 +76,9 @@ func leaves(v any, path []string, fn func([]string, any)) {
 // WriteSummary prints what was imported and the shared settings.
 func WriteSummary(w io.Writer, r *Result, dir string) {
 	fmt.Fprintf(w, "imported %d job(s) for environment %s into %s\n", len(r.Jobs), r.Env, dir)
+	if len(r.Kept) > 0 {
+		fmt.Fprintf(w, "kept %d object(s) as they are, passed through by render as objects of your own\n", len(r.Kept))
+	}
 	shared := SharedSettings(r.Jobs)
 	if len(shared) == 0 {
 		return

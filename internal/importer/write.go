@@ -6,15 +6,37 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// Write writes every job's file under dir, <namespace>/<name>.yaml. Each
+// File is one file import writes: a path under the output folder,
+// slash-separated, and its content.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Files are the files of an import, sorted by path: each job's spec and
+// each object kept as it is.
+func (r *Result) Files() []File {
+	var out []File
+	for _, j := range r.Jobs {
+		out = append(out, File{j.Path, j.Data})
+	}
+	for _, k := range r.Kept {
+		out = append(out, File{k.Path, k.Data})
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Path < out[b].Path })
+	return out
+}
+
+// Write writes files under dir (a job's is <namespace>/<name>.yaml). Each
 // file is written beside its place and renamed into it, so a reader never
 // sees half a file; other files in dir are left alone.
-func Write(dir string, jobs []*Job) error {
-	for _, j := range jobs {
+func Write(dir string, files []File) error {
+	for _, j := range files {
 		p := filepath.Join(dir, filepath.FromSlash(j.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err

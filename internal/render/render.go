@@ -124,7 +124,7 @@ func (r *Renderer) Render(env string) (*Result, error) {
 		res.Warnings = append(res.Warnings, problem.Warningf(r.set.Platform.File, r.set.Platform.Ref(), "", "environment %s: helm: %s", env, line))
 	}
 	probs2 = append(probs2, checkOperatorFields(p, res.Objects)...)
-	extras, ps := r.extras(env, res.Objects)
+	extras, ps := r.extras(p, res.Objects)
 	probs2 = append(probs2, ps...)
 	if probs2.HasErrors() {
 		return nil, append(probs2, res.Warnings...)
@@ -142,8 +142,10 @@ func (r *Renderer) Render(env string) (*Result, error) {
 
 // extras copies the user's own objects that belong to env, as they were
 // written: no krm-flink labels, so function mode never takes them for its
-// output. An object krm-flink renders itself cannot also be the user's.
-func (r *Renderer) extras(env string, generated []*manifest.Object) ([]*manifest.Object, problem.List) {
+// output. An object krm-flink renders itself cannot also be the user's;
+// one of the Flink operator's kinds is checked as krm-flink's own are.
+func (r *Renderer) extras(p *resolve.Plan, generated []*manifest.Object) ([]*manifest.Object, problem.List) {
+	env := p.Env.Name
 	ours := make(map[string]string, len(generated))
 	for _, o := range generated {
 		ours[o.ID()] = o.Component
@@ -157,6 +159,10 @@ func (r *Renderer) extras(env string, generated []*manifest.Object) ([]*manifest
 		if c, ok := ours[e.Object.ID()]; ok {
 			probs = append(probs, problem.Errorf(e.File, e.Ref(), "metadata.name",
 				"krm-flink renders this object itself (component %s) in environment %s; configure it through the platform or a job instead", c, env))
+			continue
+		}
+		if ps := checkFlinkExtra(p, e); len(ps) > 0 {
+			probs = append(probs, ps...)
 			continue
 		}
 		out = append(out, &manifest.Object{Component: e.Object.Component, Unstructured: e.Object.DeepCopy()})
