@@ -14,6 +14,7 @@ import (
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/output"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // ErrFunctionFailure is Execute's error when the run produced error
@@ -149,6 +150,5 @@ func writeIndented(w *bufio.Writer, first string, doc []byte) {
 // passedThrough encodes the items the function passes through, on every
 // core, in item order.
 func passedThrough(items fn.KubeObjects) [][]byte {
-	out, _ := convertAll(items, func(item *fn.KubeObject) ([]byte, error) { return []byte(item.String()), nil })
-	return out
+	return parallel.Map(items, func(item *fn.KubeObject) []byte { return []byte(item.String()) })
 }

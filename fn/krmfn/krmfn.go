@@ -10,16 +10,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"golang.org/x/sync/errgroup"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 	"github.com/krm-flink/krm-flink/internal/problem"
 	"github.com/krm-flink/krm-flink/internal/render"
 )
@@ -184,20 +183,16 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 		inputs = append(inputs, item)
 	}
 	// Items turn into documents on every core; the documents keep item order.
-	perItem := make([][]*input.Document, len(inputs))
-	probsPerItem := make([]problem.List, len(inputs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, item := range inputs {
-		g.Go(func() error {
-			perItem[i], probsPerItem[i] = documents(item)
-			return nil
-		})
+	type converted struct {
+		docs  []*input.Document
+		probs problem.List
 	}
-	_ = g.Wait()
-	for i := range inputs {
-		probs = append(probs, probsPerItem[i]...)
-		docs = append(docs, perItem[i]...)
+	for _, c := range parallel.Map(inputs, func(item *fn.KubeObject) converted {
+		d, ps := documents(item)
+		return converted{d, ps}
+	}) {
+		probs = append(probs, c.probs...)
+		docs = append(docs, c.docs...)
 	}
 	set, ps := input.Collect(docs, input.Options{Platform: platform})
 	probs = append(probs, ps...)

@@ -3,13 +3,12 @@ package krmfn
 import (
 	"fmt"
 	"path"
-	"runtime"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/output"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // kubeObjects turns rendered objects into the function's output items: the
@@ -29,18 +28,20 @@ func kubeObjects(objs []*manifest.Object) ([]*fn.KubeObject, error) {
 
 // convertAll converts every object on GOMAXPROCS goroutines; the results
 // and errors keep the objects' order.
-func convertAll[In, T any](objs []In, convert func(In) (T, error)) ([]T, []error) {
+func convertAll[T any](objs []*manifest.Object, convert func(*manifest.Object) (T, error)) ([]T, []error) {
+	type result struct {
+		v   T
+		err error
+	}
+	results := parallel.Map(objs, func(o *manifest.Object) result {
+		v, err := convert(o)
+		return result{v, err}
+	})
 	out := make([]T, len(objs))
 	errs := make([]error, len(objs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, o := range objs {
-		g.Go(func() error {
-			out[i], errs[i] = convert(o)
-			return nil
-		})
+	for i, r := range results {
+		out[i], errs[i] = r.v, r.err
 	}
-	_ = g.Wait() // the errors are in errs
 	return out, errs
 }
 

@@ -5,13 +5,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/krm-flink/krm-flink/internal/chart/source"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
@@ -77,26 +75,21 @@ func ReadDocuments(paths []string) ([]*Document, problem.List) {
 	slices.Sort(files)
 	files = slices.Compact(files)
 	// Files are read and split on every core; documents keep file order.
-	perFile := make([][]*Document, len(files))
-	probsPerFile := make([]problem.List, len(files))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		g.Go(func() error {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				probsPerFile[i] = problem.List{problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err))}
-				return nil
-			}
-			perFile[i], probsPerFile[i] = SplitDocuments(f, data)
-			return nil
-		})
+	type read struct {
+		docs  []*Document
+		probs problem.List
 	}
-	_ = g.Wait()
 	var docs []*Document
-	for i := range files {
-		probs = append(probs, probsPerFile[i]...)
-		docs = append(docs, perFile[i]...)
+	for _, r := range parallel.Map(files, func(f string) read {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return read{probs: problem.List{problem.Errorf(f, problem.ObjectRef{}, "", "cannot read: %v", pathError(err))}}
+		}
+		d, ps := SplitDocuments(f, data)
+		return read{d, ps}
+	}) {
+		probs = append(probs, r.probs...)
+		docs = append(docs, r.docs...)
 	}
 	return docs, probs
 }

@@ -2,12 +2,10 @@ package input
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 
-	"golang.org/x/sync/errgroup"
-
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
@@ -34,7 +32,8 @@ func Collect(docs []*Document, opts Options) (*Set, problem.List) {
 	set := &Set{Platform: opts.Platform}
 	var probs problem.List
 	var platforms []*Platform
-	for _, d := range decodeAll(docs, opts) {
+	// Documents decode and validate on every core.
+	for _, d := range parallel.Map(docs, func(d *Document) decoded { return decode(d, opts) }) {
 		probs = append(probs, d.probs...)
 		switch {
 		case d.platform != nil:
@@ -157,22 +156,6 @@ type decoded struct {
 	sessionJob *SessionJob
 	extra      *Extra
 	probs      problem.List
-}
-
-// decodeAll decodes and validates every document on every core; documents
-// are independent, and the result keeps their order.
-func decodeAll(docs []*Document, opts Options) []decoded {
-	out := make([]decoded, len(docs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, d := range docs {
-		g.Go(func() error {
-			out[i] = decode(d, opts)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return out
 }
 
 func decode(d *Document, opts Options) decoded {

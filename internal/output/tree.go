@@ -8,15 +8,13 @@ import (
 	"fmt"
 	"path"
 	"reflect"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/krm-flink/krm-flink/internal/gitops"
 	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 )
 
 // KustomizationFile is the file every rendered environment folder has.
@@ -137,22 +135,18 @@ func (b *Builder) Build(objs, bootstrap []*manifest.Object) (Tree, error) {
 		folders[folder] = append(folders[folder], rest)
 	}
 	// Encoding is most of Build's time: spread it over the cores.
-	data := make([][]byte, len(all))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range all {
-		g.Go(func() (err error) {
-			if data[i], err = b.marshal(paths[i], all[i]); err != nil {
-				return fmt.Errorf("%s: %w", paths[i], err)
-			}
-			return nil
-		})
+	type encoded struct {
+		data []byte
+		err  error
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	for i, p := range paths {
-		t[p] = data[i]
+	for i, e := range parallel.Map(all, func(o *manifest.Object) encoded {
+		data, err := b.marshal(Path(o), o)
+		return encoded{data, err}
+	}) {
+		if e.err != nil {
+			return nil, fmt.Errorf("%s: %w", paths[i], e.err)
+		}
+		t[paths[i]] = e.data
 	}
 	var layers []string
 	for _, l := range gitops.Layers {

@@ -6,15 +6,14 @@ package resolve
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 	"github.com/krm-flink/krm-flink/internal/problem"
 	"github.com/krm-flink/krm-flink/internal/support"
 )
@@ -121,22 +120,14 @@ func Resolve(set *input.Set, envName string) (*Plan, problem.List) {
 		job   *Job
 		probs problem.List
 	}
-	results := make([]resolved, len(set.Jobs))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, j := range set.Jobs {
-		g.Go(func() error {
-			r := &results[i]
-			r.probs = checkEnvironmentNames(j.File, j.Ref(), &j.Spec.PerEnvironment, envNames)
-			if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
-				return nil
-			}
-			rj, ps := resolveJob(j, envName, platform, platformBroken)
-			r.job, r.probs = rj, append(r.probs, ps...)
-			return nil
-		})
-	}
-	_ = g.Wait()
+	results := parallel.Map(set.Jobs, func(j *input.Job) resolved {
+		probs := checkEnvironmentNames(j.File, j.Ref(), &j.Spec.PerEnvironment, envNames)
+		if len(j.Spec.Only) > 0 && !contains(j.Spec.Only, envName) {
+			return resolved{probs: probs}
+		}
+		rj, ps := resolveJob(j, envName, platform, platformBroken)
+		return resolved{rj, append(probs, ps...)}
+	})
 	for _, r := range results {
 		probs = append(probs, r.probs...)
 		if r.job != nil {

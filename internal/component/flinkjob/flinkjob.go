@@ -8,17 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"strconv"
-
-	"golang.org/x/sync/errgroup"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart"
 	"github.com/krm-flink/krm-flink/internal/component"
 	"github.com/krm-flink/krm-flink/internal/component/nodepool"
 	"github.com/krm-flink/krm-flink/internal/manifest"
+	"github.com/krm-flink/krm-flink/internal/parallel"
 	"github.com/krm-flink/krm-flink/internal/problem"
 	"github.com/krm-flink/krm-flink/internal/resolve"
 )
@@ -61,35 +59,31 @@ func (r *Renderer) Render(p *resolve.Plan) ([]*manifest.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	batches := byNamespace(p.Jobs)
-	objs := make([][]*manifest.Object, len(batches))
-	errs := make([]error, len(batches))
-	security := make([]problem.List, len(batches))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, jobs := range batches {
-		g.Go(func() error {
-			objs[i], errs[i] = r.renderNamespace(p, jobs, kubeVersion)
-			if errs[i] == nil {
-				security[i] = checkPodSecurity(p, jobs, objs[i])
-			}
-			return nil
-		})
+	type rendered struct {
+		objs     []*manifest.Object
+		err      error
+		security problem.List
 	}
-	_ = g.Wait()
+	results := parallel.Map(byNamespace(p.Jobs), func(jobs []*resolve.Job) rendered {
+		objs, err := r.renderNamespace(p, jobs, kubeVersion)
+		if err != nil {
+			return rendered{err: err}
+		}
+		return rendered{objs: objs, security: checkPodSecurity(p, jobs, objs)}
+	})
 	var out []*manifest.Object
 	var probs, securityProbs problem.List
-	for i := range batches {
-		if errs[i] != nil {
-			ps, ok := errors.AsType[problem.List](errs[i])
+	for _, r := range results {
+		if r.err != nil {
+			ps, ok := errors.AsType[problem.List](r.err)
 			if !ok {
-				return nil, errs[i]
+				return nil, r.err
 			}
 			probs = append(probs, ps...)
 			continue
 		}
-		out = append(out, objs[i]...)
-		securityProbs = append(securityProbs, security[i]...)
+		out = append(out, r.objs...)
+		securityProbs = append(securityProbs, r.security...)
 	}
 	if len(probs) > 0 {
 		return nil, probs
