@@ -22,12 +22,13 @@ type Documents struct {
 }
 
 // Decode reads every YAML document of data. apimachinery's reader splits
-// the stream at "---" lines, as kubectl does; sigs.k8s.io/yaml turns each
-// document into JSON under YAML 1.1 rules ("yes" is a boolean), as kubectl
-// reads it, and sigs.k8s.io/json reads that JSON as Kubernetes reads
-// unstructured objects: a whole number is an int64, any other a float64.
-// Encode writes numbers of those types back unchanged (a float64 of a whole
-// number would come out as 1e+06).
+// the stream at "---" lines, as kubectl does; apimachinery's ToJSON keeps a
+// document that already is JSON (as the built-in job chart writes them) and
+// turns any other into JSON with sigs.k8s.io/yaml under YAML 1.1 rules
+// ("yes" is a boolean), as kubectl reads it; sigs.k8s.io/json reads that
+// JSON as Kubernetes reads unstructured objects: a whole number is an
+// int64, any other a float64. Encode writes numbers of those types back
+// unchanged (a float64 of a whole number would come out as 1e+06).
 func Decode(data []byte) Documents {
 	var d Documents
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
