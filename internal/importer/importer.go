@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
@@ -158,7 +160,7 @@ func Import(o Options) (*Result, error) {
 	// is reported by itself, not again at each of its session jobs.
 	sessions := map[string]bool{}
 	for _, obj := range objs {
-		if _, hasJob := lookup(obj.Data, "spec", "job"); obj.Kind() == KindDeployment && !hasJob {
+		if _, hasJob, _ := unstructured.NestedFieldNoCopy(obj.Data, "spec", "job"); obj.Kind() == KindDeployment && !hasJob {
 			sessions[obj.Namespace()+"/"+obj.Name()] = true
 		}
 	}

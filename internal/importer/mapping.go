@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/component/flinkjob"
 	"github.com/krm-flink/krm-flink/internal/gitops"
@@ -198,7 +200,7 @@ func decodeMapped(o *Object, fields map[string]any, table []fieldMapping, v any,
 func mapFields(spec map[string]any, norm map[string]any, table []fieldMapping) map[string]any {
 	fields := map[string]any{}
 	for _, m := range table {
-		v, ok := lookup(spec, m.from...)
+		v, ok, _ := unstructured.NestedFieldNoCopy(spec, m.from...)
 		if ok && m.convert != nil {
 			v = m.convert(v, norm)
 		}
@@ -490,22 +492,9 @@ func stringMap(v any) map[string]string {
 	return out
 }
 
-func lookup(m map[string]any, path ...string) (any, bool) {
-	var v any = m
-	for _, k := range path {
-		mm, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = mm[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
+// lookupMap is the map at path, as m holds it (not a copy).
 func lookupMap(m map[string]any, path ...string) (map[string]any, bool) {
-	v, _ := lookup(m, path...)
+	v, _, _ := unstructured.NestedFieldNoCopy(m, path...)
 	mm, ok := v.(map[string]any)
 	return mm, ok
 }

@@ -4,6 +4,8 @@ import (
 	"path"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
@@ -42,7 +44,7 @@ func keepOrphanSnapshots(snaps []*Object) ([]*Object, []*Kept, problem.List) {
 			withJob = append(withJob, o)
 			continue
 		}
-		if exists, _ := lookup(norm, "spec", "savepoint", "alreadyExists"); exists != true {
+		if exists, _, _ := unstructured.NestedFieldNoCopy(norm, "spec", "savepoint", "alreadyExists"); exists != true {
 			probs = append(probs, problem.Errorf(o.where(), o.Ref(), "spec.jobReference",
 				"required: this snapshot names no job, and the Flink operator takes a FlinkStateSnapshot without a job only when it registers an existing savepoint (spec.savepoint.alreadyExists: true); name its job, or leave it out of the import"))
 			continue

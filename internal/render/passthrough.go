@@ -3,6 +3,8 @@ package render
 import (
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/krm-flink/krm-flink/internal/flinkcrd"
 	"github.com/krm-flink/krm-flink/internal/input"
 	"github.com/krm-flink/krm-flink/internal/problem"
@@ -56,25 +58,13 @@ func checkFlinkExtra(p *resolve.Plan, e *input.Extra) problem.List {
 // register an existing savepoint.
 func checkSnapshotExtra(e *input.Extra) problem.List {
 	o := e.Object.Object
-	if ref, ok := nested(o, "spec", "jobReference").(map[string]any); ok && ref != nil {
+	ref, _, _ := unstructured.NestedFieldNoCopy(o, "spec", "jobReference")
+	if m, ok := ref.(map[string]any); ok && m != nil {
 		return nil
 	}
-	if exists, _ := nested(o, "spec", "savepoint", "alreadyExists").(bool); exists {
+	if exists, _, _ := unstructured.NestedBool(o, "spec", "savepoint", "alreadyExists"); exists {
 		return nil
 	}
 	return problem.List{problem.Errorf(e.File, e.Ref(), "spec.jobReference",
 		"Required value: the Flink operator refuses a FlinkStateSnapshot without a job unless it registers an existing savepoint (spec.savepoint.alreadyExists: true with its path); name the job, or declare the snapshot in the job's spec.snapshots")}
-}
-
-// nested is the value at a path of maps, or nil.
-func nested(obj map[string]any, path ...string) any {
-	var v any = obj
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }

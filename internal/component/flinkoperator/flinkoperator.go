@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/chart/source"
@@ -176,10 +177,10 @@ func ConfigHash(vals map[string]any) string {
 // cert-manager Issuer and Certificate): webhook.validator.create and
 // webhook.mutator.create, where set, take precedence over webhook.create.
 func WebhookOn(vals map[string]any) bool {
-	create, _ := helmcomponent.Lookup(vals, "webhook", "create")
+	create, _, _ := unstructured.NestedFieldNoCopy(vals, "webhook", "create")
 	for _, part := range []string{"validator", "mutator"} {
 		v := create
-		if sub, ok := helmcomponent.Lookup(vals, "webhook", part); ok {
+		if sub, ok, _ := unstructured.NestedFieldNoCopy(vals, "webhook", part); ok {
 			m, _ := sub.(map[string]any)
 			v = m["create"]
 		}
@@ -223,12 +224,12 @@ func Check(p *resolve.Plan, configKeys []string, vals map[string]any) problem.Li
 	}
 	field := helmcomponent.Field(Name) + ".values"
 	port := strconv.Itoa(int(ps.Metrics.Port))
-	if v, _ := helmcomponent.Lookup(vals, "metrics", "port"); fmt.Sprint(v) != port {
+	if v, _, _ := unstructured.NestedFieldNoCopy(vals, "metrics", "port"); fmt.Sprint(v) != port {
 		probs = append(probs, problem.Errorf(file, ref, field+".metrics.port",
 			"is %v; the operator's metrics port must be spec.metrics.port (%s)", v, port))
 	}
 	for _, key := range configKeys {
-		conf, _ := helmcomponent.Lookup(vals, "defaultConfiguration", key)
+		conf, _, _ := unstructured.NestedFieldNoCopy(vals, "defaultConfiguration", key)
 		confStr, _ := conf.(string)
 		confField := field + ".defaultConfiguration[" + key + "]"
 		if got, ok := confValue(confStr, ReporterPortKey); !ok || got != port {
@@ -245,7 +246,7 @@ func Check(p *resolve.Plan, configKeys []string, vals map[string]any) problem.Li
 			"the operator's webhook needs cert-manager for its certificate: enable spec.components.cert-manager or switch the webhook off"))
 	}
 	watched := map[string]bool{}
-	if list, ok := helmcomponent.Lookup(vals, "watchNamespaces"); ok {
+	if list, ok, _ := unstructured.NestedFieldNoCopy(vals, "watchNamespaces"); ok {
 		items, _ := list.([]any)
 		for _, ns := range items {
 			watched[fmt.Sprint(ns)] = true

@@ -40,19 +40,3 @@ func deepCopy(v any) any {
 	}
 	return out
 }
-
-// Lookup returns the value at a path of nested maps.
-func Lookup(m map[string]any, path ...string) (any, bool) {
-	var cur any = m
-	for _, p := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		cur, ok = mm[p]
-		if !ok {
-			return nil, false
-		}
-	}
-	return cur, true
-}
