@@ -181,6 +181,12 @@ func (res *Result) split(files map[string]string) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if content := strings.TrimSpace(files[name]); !hasSeparator(content) {
+			if content != "" {
+				res.Manifests = append(res.Manifests, Document{Source: name, Content: content})
+			}
+			continue
+		}
 		docs := releaseutil.SplitManifests(files[name])
 		keys := make([]string, 0, len(docs))
 		for k := range docs {
@@ -193,6 +199,15 @@ func (res *Result) split(files map[string]string) {
 			}
 		}
 	}
+}
+
+// hasSeparator reports whether Helm's releaseutil.SplitManifests could cut
+// the trimmed template output content in two: its separator is "---" at the
+// start or right after a line break. Without one, SplitManifests returns
+// content as it is, so the regular expression (tens of MB/s) need not read
+// it; the job chart writes each namespace's jobs as one such document.
+func hasSeparator(content string) bool {
+	return strings.HasPrefix(content, "---") || strings.Contains(content, "\n---")
 }
 
 // helmLogMu lets one CollectHelmLog at a time own the standard logger.

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/json"
@@ -56,8 +58,10 @@ func Decode(data []byte) Documents {
 }
 
 // Objects wraps the decoded documents as objects of one component, exactly
-// as ParseYAML does: empty documents are skipped; a document that is not an
-// object with apiVersion, kind and metadata.name is an error.
+// as ParseYAML does: empty documents are skipped; a list (a kind ending in
+// List, with items, as kubectl, Helm and kustomize read it) stands for its
+// items; a document or item that is not an object with apiVersion, kind and
+// metadata.name is an error.
 func (d Documents) Objects(component string) ([]*Object, error) {
 	var out []*Object
 	for i, m := range d.Maps {
@@ -65,15 +69,39 @@ func (d Documents) Objects(component string) ([]*Object, error) {
 			continue
 		}
 		o := New(component, m)
-		if o.GetAPIVersion() == "" || o.GetKind() == "" || o.GetName() == "" {
-			return nil, fmt.Errorf("document %d is not a Kubernetes object: it needs apiVersion, kind and metadata.name", i+1)
+		if !isList(o.Unstructured) {
+			if !isObject(o) {
+				return nil, fmt.Errorf("document %d is not a Kubernetes object: it needs apiVersion, kind and metadata.name", i+1)
+			}
+			out = append(out, o)
+			continue
 		}
-		out = append(out, o)
+		item := 0
+		err := o.EachListItem(func(obj runtime.Object) error {
+			item++
+			o := &Object{Component: component, Unstructured: obj.(*unstructured.Unstructured)}
+			if !isObject(o) {
+				return fmt.Errorf("item %d is not a Kubernetes object: it needs apiVersion, kind and metadata.name", item)
+			}
+			out = append(out, o)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("document %d (%s): %w", i+1, o.GetKind(), err)
+		}
 	}
 	if d.Err != nil {
 		return nil, d.Err
 	}
 	return out, nil
+}
+
+func isList(u *unstructured.Unstructured) bool {
+	return strings.HasSuffix(u.GetKind(), "List") && u.IsList()
+}
+
+func isObject(o *Object) bool {
+	return o.GetAPIVersion() != "" && o.GetKind() != "" && o.GetName() != ""
 }
 
 // Copy returns a deep copy of the documents, for a caller that changes the

@@ -79,6 +79,13 @@ func TestDecodeDocuments(t *testing.T) {
 		{in: a + "---\njust a string\n", err: "document 2: error unmarshaling JSON"},
 		{in: a + "---\n# c\n---\na: [\n", err: "document 3: error converting YAML to JSON"},
 		{in: a + "--- x\n" + b, err: "document 1: invalid Yaml document separator: x"},
+		{in: "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: A, metadata: {name: a}}\n- {apiVersion: v1, kind: B, metadata: {name: b}}\n", names: []string{"a", "b"}},
+		{in: a + "---\n" + `{"apiVersion":"v1","kind":"ConfigMapList","metadata":{},"items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}]}`, names: []string{"a", "c"}},
+		{in: "apiVersion: v1\nkind: List\nitems: []\n"},
+		{in: "apiVersion: v1\nkind: Listing\nmetadata: {name: l}\nitems: [1]\n", names: []string{"l"}}, // not a list kind: an object
+		{in: "apiVersion: v1\nkind: A\nmetadata: {name: a}\nitems: []\n", names: []string{"a"}},
+		{in: a + "---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: A, metadata: {name: a}}\n- {kind: B}\n", err: "document 2 (List): item 2 is not a Kubernetes object"},
+		{in: "apiVersion: v1\nkind: List\nitems: [x]\n", err: "document 1 (List): items member is not an object"},
 		{in: "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n", err: "document 1: error converting YAML to JSON: yaml: document contains excessive aliasing"},
 	} {
 		objs, err := manifest.ParseYAML("c", []byte(tc.in))
