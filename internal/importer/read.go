@@ -8,6 +8,7 @@ import (
 
 	api "github.com/krm-flink/krm-flink/fn/api/v1alpha1"
 	"github.com/krm-flink/krm-flink/internal/input"
+	"github.com/krm-flink/krm-flink/internal/manifest"
 	"github.com/krm-flink/krm-flink/internal/problem"
 )
 
@@ -92,8 +93,8 @@ func Read(paths []string, defaultNamespace string) ([]*Object, problem.List) {
 			probs = append(probs, problem.Errorf(f, d.Ref(), "", "%v", err))
 			continue
 		}
-		if items, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
-			for i, it := range items {
+		if manifest.IsList(m) {
+			for i, it := range m["items"].([]any) {
 				im, ok := it.(map[string]any)
 				if !ok {
 					probs = append(probs, problem.Errorf(f, problem.ObjectRef{}, fmt.Sprintf("items[%d]", i), "not an object"))
@@ -198,8 +199,8 @@ func Roles(paths []string) map[string]string {
 			continue
 		}
 		items := []any{m}
-		if l, ok := m["items"].([]any); ok && strings.HasSuffix(str(m, "kind"), "List") {
-			items = l
+		if manifest.IsList(m) {
+			items = m["items"].([]any)
 		}
 		for _, it := range items {
 			im, _ := it.(map[string]any)

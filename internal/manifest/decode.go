@@ -69,7 +69,7 @@ func (d Documents) Objects(component string) ([]*Object, error) {
 			continue
 		}
 		o := New(component, m)
-		if !isList(o.Unstructured) {
+		if !IsList(m) {
 			if !isObject(o) {
 				return nil, fmt.Errorf("document %d is not a Kubernetes object: it needs apiVersion, kind and metadata.name", i+1)
 			}
@@ -96,8 +96,12 @@ func (d Documents) Objects(component string) ([]*Object, error) {
 	return out, nil
 }
 
-func isList(u *unstructured.Unstructured) bool {
-	return strings.HasSuffix(u.GetKind(), "List") && u.IsList()
+// IsList reports whether obj is a list as kubectl, Helm and kustomize read
+// one: a kind ending in List, with items.
+func IsList(obj map[string]any) bool {
+	kind, _ := obj["kind"].(string)
+	_, ok := obj["items"].([]any)
+	return ok && strings.HasSuffix(kind, "List")
 }
 
 func isObject(o *Object) bool {
