@@ -10,7 +10,7 @@
 #
 # Environment:
 #   BENCH_SIZES     job counts (default "10 100 1000 5000"), one environment each
-#   BENCH_RUNS      runs per measurement, best wall kept (default 3); a run
+#   BENCH_RUNS      runs per measurement, best wall kept (default 5); a run
 #                   longer than BENCH_LONG seconds (default 10) is not repeated
 #   BENCH_HELM_MAX  largest N for the helm baseline (default 1000; it is also
 #                   skipped when the 100-job run predicts more than 120 s)
@@ -26,7 +26,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 sizes=${BENCH_SIZES:-10 100 1000 5000}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 long=${BENCH_LONG:-10}
 helm_max=${BENCH_HELM_MAX:-1000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/krm-flink-bench.XXXXXX)}
