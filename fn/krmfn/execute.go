@@ -35,14 +35,15 @@ func Execute(r io.Reader, w io.Writer, stack io.Writer) (results fn.Results, err
 		return nil, err
 	}
 	original := append([]*fn.KubeObject(nil), rl.Items...)
-	generated, ok := processRecovering(rl, stack)
+	texts := itemTexts{}
+	generated, ok := processRecovering(rl, stack, texts)
 	docs, err := generatedItems(generated)
 	if err != nil {
 		rl.Items = original // a failed run hands the items back as they came
 		rl.Results = append(rl.Results, internalError(err))
 		ok, docs = false, nil
 	}
-	if err := writeResourceList(w, rl, docs); err != nil {
+	if err := writeResourceList(w, rl, texts, docs); err != nil {
 		return rl.Results, fmt.Errorf("cannot write the output ResourceList: %w", err)
 	}
 	if !ok {
@@ -95,7 +96,7 @@ func generatedItem(o *manifest.Object) ([]byte, error) {
 // writeResourceList writes the ResourceList as kyaml writes it: items
 // (passed-through ones, then the generated documents), the function config
 // and the results.
-func writeResourceList(w io.Writer, rl *fn.ResourceList, generated [][]byte) error {
+func writeResourceList(w io.Writer, rl *fn.ResourceList, texts itemTexts, generated [][]byte) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n")
 	if len(rl.Items)+len(generated) == 0 {
@@ -103,7 +104,7 @@ func writeResourceList(w io.Writer, rl *fn.ResourceList, generated [][]byte) err
 	} else {
 		bw.WriteString("items:\n")
 	}
-	for _, item := range passedThrough(rl.Items) {
+	for _, item := range passedThrough(rl.Items, texts) {
 		writeIndented(bw, "- ", item)
 	}
 	for _, doc := range generated {
@@ -147,8 +148,18 @@ func writeIndented(w *bufio.Writer, first string, doc []byte) {
 	}
 }
 
+// itemTexts holds the text of input items read while rendering, so that
+// an item that passes through unchanged is not encoded twice. Whoever
+// changes an item deletes its text.
+type itemTexts map[*fn.KubeObject]string
+
 // passedThrough encodes the items the function passes through, on every
-// core, in item order.
-func passedThrough(items fn.KubeObjects) [][]byte {
-	return parallel.Map(items, func(item *fn.KubeObject) []byte { return []byte(item.String()) })
+// core, in item order; an item with a text in texts is not encoded again.
+func passedThrough(items fn.KubeObjects, texts itemTexts) [][]byte {
+	return parallel.Map(items, func(item *fn.KubeObject) []byte {
+		if text, ok := texts[item]; ok {
+			return []byte(text)
+		}
+		return []byte(item.String())
+	})
 }

@@ -58,7 +58,7 @@ func debugStack() io.Writer {
 // processToItems is processRecovering with the generated objects appended
 // to rl.Items as KubeObjects, as the SDK writes them.
 func processToItems(rl *fn.ResourceList, stack io.Writer) (bool, error) {
-	generated, ok := processRecovering(rl, stack)
+	generated, ok := processRecovering(rl, stack, nil)
 	if !ok {
 		return false, nil
 	}
@@ -76,7 +76,7 @@ var panicHook func()
 
 // processRecovering runs process and turns a panic into an error result,
 // the items restored as they came; stack, when not nil, receives the stack.
-func processRecovering(rl *fn.ResourceList, stack io.Writer) (generated []*manifest.Object, ok bool) {
+func processRecovering(rl *fn.ResourceList, stack io.Writer, texts itemTexts) (generated []*manifest.Object, ok bool) {
 	items := append([]*fn.KubeObject(nil), rl.Items...)
 	defer func() {
 		if v := recover(); v != nil {
@@ -92,7 +92,7 @@ func processRecovering(rl *fn.ResourceList, stack io.Writer) (generated []*manif
 	if panicHook != nil {
 		panicHook()
 	}
-	generated, ok, err := process(rl)
+	generated, ok, err := process(rl, texts)
 	if err != nil {
 		rl.Items = items
 		rl.Results = append(rl.Results, internalError(err))
@@ -108,8 +108,8 @@ func internalError(err error) *fn.Result {
 // process renders into rl: the results, and the items an earlier run did not
 // generate (the input kinds marked local config); it returns the objects to
 // add. On failure the items stay as they came.
-func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
-	objs, elsewhere, warnings, err := generate(rl)
+func process(rl *fn.ResourceList, texts itemTexts) ([]*manifest.Object, bool, error) {
+	objs, elsewhere, warnings, err := generate(rl, texts)
 	for _, w := range warnings {
 		rl.Results = append(rl.Results, toResult(w))
 	}
@@ -134,6 +134,7 @@ func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
 		if isInputKind(item) && item.GetAnnotation(localConfigAnnotation) != "true" {
 			// Never deploy the input itself: kustomize drops local config after
 			// its transformers, kpt keeps it as a file.
+			delete(texts, item)
 			if err := item.SetAnnotation(localConfigAnnotation, "true"); err != nil {
 				return nil, false, err
 			}
@@ -145,6 +146,7 @@ func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
 	// of this environment's output: kustomize drops local config, kpt keeps
 	// the file.
 	for _, item := range elsewhere {
+		delete(texts, item)
 		if err := item.SetAnnotation(localConfigAnnotation, "true"); err != nil {
 			return nil, false, err
 		}
@@ -154,7 +156,8 @@ func process(rl *fn.ResourceList) ([]*manifest.Object, bool, error) {
 
 // generate renders the environment; it returns the objects to add and the
 // user's own items that belong to other environments.
-func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, problem.List, error) {
+// texts, when not nil, receives the text of every item read.
+func generate(rl *fn.ResourceList, texts itemTexts) ([]*manifest.Object, []*fn.KubeObject, problem.List, error) {
 	if rl.FunctionConfig == nil || rl.FunctionConfig.IsEmpty() {
 		return nil, nil, nil, problem.List{problem.Errorf(functionConfigFile, problem.ObjectRef{}, "",
 			"no functionConfig: krm-flink needs its FlinkPlatform as the function's config")}
@@ -184,13 +187,17 @@ func generate(rl *fn.ResourceList) ([]*manifest.Object, []*fn.KubeObject, proble
 	}
 	// Items turn into documents on every core; the documents keep item order.
 	type converted struct {
+		text  string
 		docs  []*input.Document
 		probs problem.List
 	}
-	for _, c := range parallel.Map(inputs, func(item *fn.KubeObject) converted {
-		d, ps := documents(item)
-		return converted{d, ps}
+	for i, c := range parallel.Map(inputs, func(item *fn.KubeObject) converted {
+		text, d, ps := documents(item)
+		return converted{text, d, ps}
 	}) {
+		if texts != nil {
+			texts[inputs[i]] = c.text
+		}
 		probs = append(probs, c.probs...)
 		docs = append(docs, c.docs...)
 	}
@@ -264,7 +271,7 @@ func idOf(item *fn.KubeObject) string {
 }
 
 func decodePlatform(cfg *fn.KubeObject) (*input.Platform, error) {
-	d, probs := documents(cfg)
+	_, d, probs := documents(cfg)
 	if len(probs) > 0 {
 		return nil, probs
 	}
@@ -296,22 +303,24 @@ func environment(p *input.Platform) (string, error) {
 		"choose the environment to render (one of %s) with this annotation", strings.Join(names, ", "))}
 }
 
-// documents turns a KubeObject back into an input document, with the
-// orchestrator's bookkeeping annotations removed so strict decoding sees
-// only what the user wrote.
-func documents(o *fn.KubeObject) ([]*input.Document, problem.List) {
-	file := fileOf(o, "")
-	clean := o.Copy()
-	for k := range clean.GetAnnotations() {
-		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || strings.HasPrefix(k, "config.kubernetes.io/") ||
-			strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "kustomize.config.k8s.io/") {
-			_, _ = clean.RemoveNestedField("metadata", "annotations", k)
+// documents turns a KubeObject back into input documents, with the
+// orchestrator's bookkeeping annotations left out so strict decoding sees
+// only what the user wrote. It also returns the item's text, which is what
+// the item writes when it passes through unchanged.
+func documents(o *fn.KubeObject) (string, []*input.Document, problem.List) {
+	text := o.String()
+	docs, probs := input.SplitDocumentsDropping(fileOf(o, ""), []byte(text), isBookkeeping)
+	return text, docs, probs
+}
+
+// isBookkeeping tells whether an annotation is kpt's or kustomize's own.
+func isBookkeeping(annotation string) bool {
+	for _, prefix := range []string{"internal.config.kubernetes.io/", "config.kubernetes.io/", "config.k8s.io/", "kustomize.config.k8s.io/"} {
+		if strings.HasPrefix(annotation, prefix) {
+			return true
 		}
 	}
-	if len(clean.GetAnnotations()) == 0 {
-		_, _ = clean.RemoveNestedField("metadata", "annotations")
-	}
-	return input.SplitDocuments(file, []byte(clean.String()))
+	return false
 }
 
 func isInputKind(o *fn.KubeObject) bool {

@@ -120,6 +120,14 @@ func (d *Document) Ref() problem.ObjectRef {
 // SplitDocuments reads every YAML document of one file. Empty documents are
 // skipped; a file with none at all is a problem, as is invalid YAML.
 func SplitDocuments(file string, data []byte) ([]*Document, problem.List) {
+	return SplitDocumentsDropping(file, data, nil)
+}
+
+// SplitDocumentsDropping is SplitDocuments with the metadata.annotations
+// entries drop selects removed from each document first (and annotations
+// itself when it is left empty): an orchestrator's bookkeeping, which a
+// KRM function's items carry but the user did not write.
+func SplitDocumentsDropping(file string, data []byte, drop func(annotation string) bool) ([]*Document, problem.List) {
 	var docs []*Document
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for i := 0; ; i++ {
@@ -136,6 +144,9 @@ func SplitDocuments(file string, data []byte) ([]*Document, problem.List) {
 		}
 		if path, msg := duplicateKey(&node, ""); msg != "" {
 			return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, path, "document %d: %s", i+1, msg)}
+		}
+		if drop != nil {
+			dropAnnotations(&node, drop)
 		}
 		js, err := nodeToJSON(&node)
 		if err != nil {
@@ -156,6 +167,49 @@ func SplitDocuments(file string, data []byte) ([]*Document, problem.List) {
 		return nil, problem.List{problem.Errorf(file, problem.ObjectRef{}, "", "holds no objects; expected a FlinkPlatform or FlinkJobSpec")}
 	}
 	return docs, nil
+}
+
+// dropAnnotations removes the metadata.annotations entries drop selects
+// from a document, and annotations when none is left.
+func dropAnnotations(doc *yaml.Node, drop func(string) bool) {
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	meta := mappingValue(root, "metadata")
+	ann := mappingValue(meta, "annotations")
+	if ann == nil || ann.Kind != yaml.MappingNode {
+		return
+	}
+	kept := ann.Content[:0]
+	for i := 0; i+1 < len(ann.Content); i += 2 {
+		if !drop(ann.Content[i].Value) {
+			kept = append(kept, ann.Content[i], ann.Content[i+1])
+		}
+	}
+	ann.Content = kept
+	if len(kept) > 0 {
+		return
+	}
+	for i := 0; i+1 < len(meta.Content); i += 2 {
+		if meta.Content[i].Value == "annotations" {
+			meta.Content = append(meta.Content[:i], meta.Content[i+2:]...)
+			return
+		}
+	}
+}
+
+// mappingValue is the value of key in the mapping n, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 func isEmpty(n *yaml.Node) bool {

@@ -1,6 +1,8 @@
 package input
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -48,6 +50,44 @@ func TestSplitDocuments(t *testing.T) {
 			}
 			if len(probs) == 0 || !strings.Contains(messages(probs), tc.problem) || !strings.HasPrefix(messages(probs), "f.yaml: ") {
 				t.Fatalf("want a problem about f.yaml containing %q, got %v", tc.problem, probs)
+			}
+		})
+	}
+}
+
+func TestSplitDocumentsDropping(t *testing.T) {
+	dropKpt := func(k string) bool { return strings.HasPrefix(k, "kpt/") }
+	cases := map[string]struct {
+		in, json string
+	}{
+		"bookkeeping and user annotations": {
+			"kind: K\nmetadata:\n  name: a\n  annotations: {kpt/path: a.yaml, team: x, kpt/index: '0'}\n",
+			`{"kind":"K","metadata":{"name":"a","annotations":{"team":"x"}}}`,
+		},
+		"only bookkeeping: annotations go": {
+			"kind: K\nmetadata:\n  annotations: {kpt/path: a.yaml}\n  name: a\n",
+			`{"kind":"K","metadata":{"name":"a"}}`,
+		},
+		"no annotations":   {"kind: K\nmetadata: {name: a}\n", `{"kind":"K","metadata":{"name":"a"}}`},
+		"no metadata":      {"kind: K\n", `{"kind":"K"}`},
+		"annotations null": {"kind: K\nmetadata: {annotations: null}\n", `{"kind":"K","metadata":{"annotations":null}}`},
+		"spec annotations are not metadata's": {
+			"kind: K\nspec:\n  annotations: {kpt/path: a.yaml}\n",
+			`{"kind":"K","spec":{"annotations":{"kpt/path":"a.yaml"}}}`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			docs, probs := SplitDocumentsDropping("f.yaml", []byte(tc.in), dropKpt)
+			if len(probs) > 0 || len(docs) != 1 {
+				t.Fatalf("docs %d, problems: %v", len(docs), probs)
+			}
+			var got bytes.Buffer
+			if err := json.Compact(&got, docs[0].JSON); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != tc.json {
+				t.Errorf("got  %s\nwant %s", got.String(), tc.json)
 			}
 		})
 	}
