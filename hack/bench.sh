@@ -150,7 +150,7 @@ for n in $sizes; do
   [ "$n" -le "$helm_max" ] && helm_values="-helm-values"
   say "generating $n jobs"
   "$gen" -jobs "$n" -envs 1 $helm_values -o "$d" >"$work/env-$n.sh"
-  eval "$(cat "$work/env-$n.sh")"
+  . "$work/env-$n.sh"
 
   say "$n jobs: krm-flink render"
   best "set_aside '$d/out'" /dev/null /dev/null "$kf" render -f "$PLATFORM" --env "$ENV" -o "$d/out"
@@ -209,7 +209,7 @@ LARGE_SIZE=$(du -sb "$work/large-crds/out" | cut -f1)
 if [ "$diag" != 0 ]; then
   for n in $sizes; do
     d="$work/$n"
-    eval "$(cat "$work/env-$n.sh")"
+    . "$work/env-$n.sh"
     say "$n jobs: diagnostics (re-render, --check, output on tmpfs)"
     best ":" /dev/null /dev/null "$kf" render -f "$PLATFORM" --env "$ENV" -o "$d/out"
     D_AGAIN[$n]=$B_WALL D_AGAIN_CPU[$n]=$B_CPU

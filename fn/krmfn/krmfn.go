@@ -309,18 +309,8 @@ func environment(p *input.Platform) (string, error) {
 // the item writes when it passes through unchanged.
 func documents(o *fn.KubeObject) (string, []*input.Document, problem.List) {
 	text := o.String()
-	docs, probs := input.SplitDocumentsDropping(fileOf(o, ""), []byte(text), isBookkeeping)
+	docs, probs := input.SplitDocumentsDropping(fileOf(o, ""), []byte(text), api.InputOnlyAnnotation)
 	return text, docs, probs
-}
-
-// isBookkeeping tells whether an annotation is kpt's or kustomize's own.
-func isBookkeeping(annotation string) bool {
-	for _, prefix := range []string{"internal.config.kubernetes.io/", "config.kubernetes.io/", "config.k8s.io/", "kustomize.config.k8s.io/"} {
-		if strings.HasPrefix(annotation, prefix) {
-			return true
-		}
-	}
-	return false
 }
 
 func isInputKind(o *fn.KubeObject) bool {

@@ -188,28 +188,31 @@ func dropAnnotations(doc *yaml.Node, drop func(string) bool) {
 		}
 	}
 	ann.Content = kept
-	if len(kept) > 0 {
-		return
-	}
-	for i := 0; i+1 < len(meta.Content); i += 2 {
-		if meta.Content[i].Value == "annotations" {
-			meta.Content = append(meta.Content[:i], meta.Content[i+2:]...)
-			return
-		}
+	if len(kept) == 0 {
+		i := keyIndex(meta, "annotations")
+		meta.Content = slices.Delete(meta.Content, i, i+2)
 	}
 }
 
 // mappingValue is the value of key in the mapping n, or nil.
 func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if i := keyIndex(n, key); i >= 0 {
+		return n.Content[i+1]
+	}
+	return nil
+}
+
+// keyIndex is the index in n.Content of key in the mapping n, or -1.
+func keyIndex(n *yaml.Node, key string) int {
 	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
+		return -1
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
-			return n.Content[i+1]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 func isEmpty(n *yaml.Node) bool {

@@ -44,14 +44,16 @@ var inputOnlyAnnotationPrefixes = []string{
 func PassedOnAnnotations(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		if !inputOnly(k) {
+		if !InputOnlyAnnotation(k) {
 			out[k] = v
 		}
 	}
 	return out
 }
 
-func inputOnly(key string) bool {
+// InputOnlyAnnotation tells whether an annotation describes the input file
+// to kustomize, kpt or the KRM function protocol rather than the object.
+func InputOnlyAnnotation(key string) bool {
 	for _, p := range inputOnlyAnnotationPrefixes {
 		if strings.HasPrefix(key, p) {
 			return true
